@@ -1,0 +1,260 @@
+// The only file that includes pybind11: it exposes the C++ core as tensorlite._C. Python sees one
+// class, TensorImpl (a strided view of a Storage), plus free functions grouped by op family. Type
+// checks, autograd and the torch-shaped API live in Python (python/tensorlite); validation lives in
+// csrc/ops. Families are separate sections so each issue edits only its own.
+#include <pybind11/pybind11.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+
+#include "core/check.h"
+#include "core/parallel.h"
+#include "core/random.h"
+#include "core/tensor.h"
+#include "cpu/isa/isa.h"
+#include "ops/copy.h"
+#include "ops/elementwise.h"
+#include "ops/random.h"
+#ifdef TL_WITH_CUDA
+#include "cuda/device.h"
+#endif
+
+namespace py = pybind11;
+using namespace tl;
+
+namespace {
+
+Scalar to_scalar(py::handle h) {
+  PyObject* o = h.ptr();
+  if (PyBool_Check(o)) return Scalar::from_bool(o == Py_True);
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow) TL_THROW(Runtime, "value cannot be converted to type int64 without overflow");
+    return Scalar::from_int(v);
+  }
+  if (PyFloat_Check(o)) return Scalar::from_double(PyFloat_AS_DOUBLE(o));
+  // numpy scalars and other number-likes: integers through __index__, the rest through __float__.
+  if (py::hasattr(h, "dtype")) {
+    std::string kind = py::str(h.attr("dtype").attr("kind"));
+    if (kind == "b") return Scalar::from_bool(py::cast<bool>(h));
+    if (kind == "i" || kind == "u") return Scalar::from_int(py::cast<int64_t>(h.attr("__int__")()));
+  }
+  if (PyIndex_Check(o)) return Scalar::from_int(py::cast<int64_t>(py::reinterpret_steal<py::object>(PyNumber_Index(o))));
+  PyObject* f = PyNumber_Float(o);
+  if (!f) {
+    PyErr_Clear();
+    TL_THROW(Type, "expected a number, got ", std::string(py::str(py::type::of(h).attr("__name__"))));
+  }
+  double d = PyFloat_AS_DOUBLE(f);
+  Py_DECREF(f);
+  return Scalar::from_double(d);
+}
+
+py::object scalar_to_py(const Tensor& t) {
+  TL_CHECK(t.numel() == 1, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
+  Tensor c = t.device().is_cpu() ? t : t;  // CUDA issue: copy to host first
+  return TL_DISPATCH_ALL(c.dtype(), "item", [&]() -> py::object {
+    scalar_t v = *c.data<scalar_t>();
+    if constexpr (std::is_same_v<scalar_t, bool>) return py::bool_(v);
+    else if constexpr (std::is_floating_point_v<scalar_t>) return py::float_(static_cast<double>(v));
+    else return py::int_(static_cast<int64_t>(v));
+  });
+}
+
+const char* numpy_format(DType dt) {
+  switch (dt) {
+    case DType::Bool: return "?";
+    case DType::UInt8: return "B";
+    case DType::Int32: return "i";
+    case DType::Int64: return "q";
+    case DType::Float32: return "f";
+    case DType::Float64: return "d";
+  }
+  return "?";
+}
+
+DType dtype_from_numpy(const py::dtype& d) {
+  char kind = d.kind();
+  int64_t sz = static_cast<int64_t>(d.itemsize());
+  if (kind == 'b') return DType::Bool;
+  if (kind == 'u' && sz == 1) return DType::UInt8;
+  if (kind == 'i' && sz == 4) return DType::Int32;
+  if (kind == 'i' && sz == 8) return DType::Int64;
+  if (kind == 'f' && sz == 4) return DType::Float32;
+  if (kind == 'f' && sz == 8) return DType::Float64;
+  TL_THROW(Type, "can't convert np.ndarray of type numpy.", std::string(py::str(d)),
+           ". The only supported types are: float64, float32, int64, int32, uint8, and bool.");
+}
+
+// Zero-copy: the array keeps a heap copy of the Tensor (hence its Storage) alive.
+py::array to_numpy(const Tensor& t) {
+  TL_CHECK(t.device().is_cpu(), "can't convert ", t.device().str(),
+           " device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.");
+  std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end());
+  std::vector<py::ssize_t> strides;
+  for (int64_t s : t.strides()) strides.push_back(s * static_cast<py::ssize_t>(t.itemsize()));
+  auto* keep = new Tensor(t);
+  py::capsule base(keep, [](void* p) { delete static_cast<Tensor*>(p); });
+  return py::array(py::dtype(numpy_format(t.dtype())), shape, strides, t.data_ptr(), base);
+}
+
+Tensor from_numpy(py::array arr) {
+  DType dt = dtype_from_numpy(arr.dtype());
+  TL_CHECK_VALUE(!(arr.flags() & py::array::c_style) || true, "");
+  Shape sizes, strides;
+  int64_t isz = static_cast<int64_t>(itemsize(dt));
+  int64_t lo = 0, hi = 0;
+  for (py::ssize_t i = 0; i < arr.ndim(); ++i) {
+    sizes.push_back(arr.shape(i));
+    int64_t sb = arr.strides(i);
+    TL_CHECK_VALUE(sb % isz == 0, "from_numpy: strides that are not a multiple of the element size are not supported");
+    TL_CHECK_VALUE(sb >= 0, "At least one stride in the given numpy array is negative, and tensors with negative "
+                   "strides are not currently supported. (You can probably work around this by making a copy of "
+                   "your array  with array.copy().) ");
+    strides.push_back(sb / isz);
+    if (arr.shape(i) > 0) hi += (arr.shape(i) - 1) * sb;
+    else lo = hi = -1;
+  }
+  int64_t nbytes = arr.size() == 0 ? 0 : hi + isz;
+  (void)lo;
+  // Hold the array (not just its buffer): numpy may own the memory through a base object.
+  auto holder = std::shared_ptr<void>(new py::object(arr), [](void* p) {
+    py::gil_scoped_acquire g;
+    delete static_cast<py::object*>(p);
+  });
+  auto st = Storage::wrap(const_cast<void*>(arr.data()), nbytes, cpu_device(), holder);
+  return Tensor(st, sizes, strides, 0, dt);
+}
+
+Shape to_shape(const std::vector<int64_t>& v) { return Shape(v.begin(), v.end()); }
+
+}  // namespace
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "tensorlite C++ core";
+
+  // ---- errors: C++ kinds -> the Python exceptions torch raises -----------------------------------
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const tl::Error& e) {
+      switch (e.kind) {
+        case ErrorKind::Index: PyErr_SetString(PyExc_IndexError, e.what()); return;
+        case ErrorKind::Value: PyErr_SetString(PyExc_ValueError, e.what()); return;
+        case ErrorKind::Type: PyErr_SetString(PyExc_TypeError, e.what()); return;
+        case ErrorKind::NotImplemented: PyErr_SetString(PyExc_NotImplementedError, e.what()); return;
+        default: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
+      }
+    }
+  });
+
+  // ---- core: TensorImpl ---------------------------------------------------------------------------
+  py::class_<Tensor>(m, "TensorImpl")
+      .def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.sizes())); })
+      .def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); })
+      .def_property_readonly("offset", &Tensor::offset)
+      .def_property_readonly("dtype", [](const Tensor& t) { return static_cast<int>(t.dtype()); })
+      .def_property_readonly("device", [](const Tensor& t) { return t.device().str(); })
+      .def_property_readonly("ndim", &Tensor::dim)
+      .def_property_readonly("numel", &Tensor::numel)
+      .def_property_readonly("version", &Tensor::version)
+      .def_property_readonly("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); })
+      .def_property_readonly("storage_id", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.storage().get()); })
+      .def_property_readonly("storage_nbytes", [](const Tensor& t) { return t.storage()->nbytes; })
+      .def("bump_version", &Tensor::bump_version)
+      .def("is_contiguous", &Tensor::is_contiguous)
+      .def("as_strided", [](const Tensor& t, const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides,
+                            int64_t offset) { return t.as_strided(to_shape(sizes), to_shape(strides), offset); })
+      .def("contiguous", &Tensor::contiguous)
+      .def("clone", &Tensor::clone)
+      .def("item", &scalar_to_py)
+      .def("numpy", &to_numpy);
+
+  // ---- core: creation, copies, casts ----------------------------------------------------------------------
+  m.def("empty", [](const std::vector<int64_t>& sizes, int dtype) {
+    return Tensor::empty(to_shape(sizes), static_cast<DType>(dtype));
+  });
+  m.def("empty_strided", [](const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int dtype) {
+    return Tensor::empty_strided(to_shape(sizes), to_shape(strides), static_cast<DType>(dtype));
+  });
+  m.def("full", [](const std::vector<int64_t>& sizes, py::handle value, int dtype) {
+    return full(to_shape(sizes), to_scalar(value), static_cast<DType>(dtype));
+  });
+  m.def("copy_", &copy_);
+  m.def("fill_", [](const Tensor& t, py::handle v) { fill_(t, to_scalar(v)); });
+  m.def("to_dtype", [](const Tensor& t, int dtype, bool copy) { return to_dtype(t, static_cast<DType>(dtype), copy); },
+        py::arg("t"), py::arg("dtype"), py::arg("copy") = false);
+  m.def("from_numpy", &from_numpy);
+  m.def("broadcast_shapes", [](const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+    return py::tuple(py::cast(broadcast_shapes(to_shape(a), to_shape(b))));
+  });
+
+  // ---- elementwise (generated from ops/elementwise.def) ----------------------------------------------------
+  m.def("result_type", [](const Tensor& a, const Tensor& b) { return static_cast<int>(result_type(a, b)); });
+  m.def("result_type_scalar", [](const Tensor& a, py::handle s) { return static_cast<int>(result_type(a, to_scalar(s))); });
+  m.def("can_cast", [](int from, int to) { return can_cast(static_cast<DType>(from), static_cast<DType>(to)); });
+#define TL_UNARY(NAME, KIND, EXPR)                                                                          \
+  m.def(#NAME, [](const Tensor& x, double p0, double p1) { return unary(UnaryOp::NAME, x, p0, p1); },         \
+        py::arg("x"), py::arg("p0") = 0.0, py::arg("p1") = 0.0);                                             \
+  m.def(#NAME "_", [](const Tensor& x, double p0, double p1) { unary_(UnaryOp::NAME, x, p0, p1); },          \
+        py::arg("x"), py::arg("p0") = 0.0, py::arg("p1") = 0.0);
+#define TL_BINARY(NAME, KIND, EXPR)                                                                          \
+  m.def(#NAME, [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::NAME, a, b); });               \
+  m.def(#NAME "_scalar", [](const Tensor& a, py::handle s, bool reverse) {                                    \
+    return binary(BinaryOp::NAME, a, to_scalar(s), reverse); }, py::arg("a"), py::arg("s"), py::arg("reverse") = false); \
+  m.def(#NAME "_", [](const Tensor& a, const Tensor& b) { binary_(BinaryOp::NAME, a, b); });                 \
+  m.def(#NAME "_scalar_", [](const Tensor& a, py::handle s) { binary_(BinaryOp::NAME, a, to_scalar(s)); });
+#include "ops/elementwise.def"
+  m.def("where", &where);
+
+  // ---- random ---------------------------------------------------------------------------------------------
+  py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator")
+      .def(py::init<uint64_t>(), py::arg("seed") = Generator::kDefaultSeed)
+      .def("manual_seed", &Generator::manual_seed)
+      .def_property_readonly("seed", &Generator::seed)
+      .def_property_readonly("offset", &Generator::offset)
+      .def("set_state", &Generator::set_state);
+  m.def("default_generator", []() { return &default_generator(); }, py::return_value_policy::reference);
+  m.def("uniform_", &uniform_, py::arg("t"), py::arg("lo"), py::arg("hi"), py::arg("gen").none(true));
+  m.def("normal_", &normal_, py::arg("t"), py::arg("mean"), py::arg("std"), py::arg("gen").none(true));
+  m.def("random_", &random_, py::arg("t"), py::arg("lo"), py::arg("hi"), py::arg("gen").none(true));
+  m.def("bernoulli_", py::overload_cast<const Tensor&, double, Generator*>(&bernoulli_), py::arg("t"), py::arg("p"),
+        py::arg("gen").none(true));
+  m.def("bernoulli_tensor_", py::overload_cast<const Tensor&, const Tensor&, Generator*>(&bernoulli_), py::arg("t"),
+        py::arg("p"), py::arg("gen").none(true));
+
+  // ---- reductions (section owned by the reductions work) -------------------------------------------------
+
+  // ---- indexing, gather/scatter, sort (section owned by the indexing work) -------------------------------
+
+  // ---- matmul (section owned by the matmul work) ----------------------------------------------------------
+
+  // ---- shape ops: cat, flip, ... (section owned by the tensor-API work) ------------------------------------
+
+  // ---- runtime: threads, build configuration, devices ------------------------------------------------------
+  m.def("set_num_threads", &set_num_threads);
+  m.def("get_num_threads", &get_num_threads);
+  m.def("isa_selected", []() { return std::string(cpu::isa().name); });
+  m.def("isa_compiled", []() { return std::string(cpu::isa_compiled()); });
+  m.def("isa_supported", []() { return std::string(cpu::isa_supported()); });
+  m.attr("compiler") = TL_COMPILER;
+  m.attr("version") = TL_VERSION;
+#ifdef _OPENMP
+  m.attr("openmp") = true;
+#else
+  m.attr("openmp") = false;
+#endif
+#ifdef TL_WITH_CUDA
+  m.attr("cuda_built") = true;
+  m.def("cuda_device_count", &cuda::device_count);
+  m.def("cuda_device_name", &cuda::device_name);
+  m.def("cuda_runtime_version", &cuda::runtime_version);
+#else
+  m.attr("cuda_built") = false;
+  m.def("cuda_device_count", []() { return 0; });
+  m.def("cuda_device_name", [](int) { return std::string(); });
+  m.def("cuda_runtime_version", []() { return 0; });
+#endif
+}

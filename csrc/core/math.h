@@ -1,0 +1,125 @@
+// Scalar math shared by the elementwise table (CPU now; the CUDA issue compiles the same functions
+// for the device, hence TL_HD). Each is written to be numerically safe at the extremes.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#if defined(__CUDACC__)
+#define TL_HD __host__ __device__
+#else
+#define TL_HD
+#endif
+
+namespace tl::m {
+
+template <class T> TL_HD inline T sigmoid(T x) {
+  // Two branches so that exp never overflows.
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+template <class T> TL_HD inline T relu(T x) { return x > T(0) ? x : T(0); }
+template <class T> TL_HD inline T sign(T x) {
+  if constexpr (std::is_same_v<T, bool>) return x;
+  else if constexpr (std::is_unsigned_v<T>) return x > 0 ? T(1) : T(0);
+  else return static_cast<T>((T(0) < x) - (x < T(0)));
+}
+template <class T> TL_HD inline T abs(T x) {
+  if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>) return x;
+  else return x < T(0) ? -x : x;
+}
+template <class T> TL_HD inline T gelu(T x) {
+  return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
+}
+template <class T> TL_HD inline T gelu_tanh(T x) {
+  const T k = T(0.79788456080286535588);  // sqrt(2/pi)
+  return T(0.5) * x * (T(1) + std::tanh(k * (x + T(0.044715) * x * x * x)));
+}
+template <class T> TL_HD inline T softplus(T x, T beta, T threshold) {
+  // torch: x when beta*x > threshold, else log1p(exp(beta*x))/beta.
+  T bx = beta * x;
+  return bx > threshold ? x : std::log1p(std::exp(bx)) / beta;
+}
+template <class T> TL_HD inline T elu(T x, T alpha) { return x > T(0) ? x : alpha * std::expm1(x); }
+template <class T> TL_HD inline T clamp(T x, T lo, T hi) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(x)) return x;  // torch propagates NaN through clamp
+  }
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+template <class T> TL_HD inline T rsqrt(T x) { return T(1) / std::sqrt(x); }
+
+template <class T> TL_HD inline T ipow(T base, T exp) {
+  // Integer power by squaring; negative exponents are rejected by the op layer.
+  T r = 1;
+  while (exp > 0) {
+    if (exp & 1) r = static_cast<T>(r * base);
+    base = static_cast<T>(base * base);
+    exp >>= 1;
+  }
+  return r;
+}
+template <class T> TL_HD inline T pow(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a || !b;
+  else if constexpr (std::is_integral_v<T>) return ipow(a, b);
+  else return std::pow(a, b);
+}
+template <class T> TL_HD inline T maximum(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  }
+  return a > b ? a : b;
+}
+template <class T> TL_HD inline T minimum(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  }
+  return a < b ? a : b;
+}
+// Python semantics: the result has the sign of the divisor.
+template <class T> TL_HD inline T remainder(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a && !b ? a : false;
+  else if constexpr (std::is_floating_point_v<T>) {
+    T r = std::fmod(a, b);
+    if (r != T(0) && ((r < T(0)) != (b < T(0)))) r += b;
+    return r;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return a % b;
+  } else {
+    T r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  }
+}
+template <class T> TL_HD inline T floor_divide(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a;
+  else if constexpr (std::is_floating_point_v<T>) return std::floor(a / b);
+  else if constexpr (std::is_unsigned_v<T>) return a / b;
+  else {
+    T q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  }
+}
+template <class T> TL_HD inline T round_half_even(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::nearbyint(x);
+  else return x;
+}
+template <class T> TL_HD inline T floor(T x) { if constexpr (std::is_floating_point_v<T>) return std::floor(x); else return x; }
+template <class T> TL_HD inline T ceil(T x) { if constexpr (std::is_floating_point_v<T>) return std::ceil(x); else return x; }
+template <class T> TL_HD inline T trunc(T x) { if constexpr (std::is_floating_point_v<T>) return std::trunc(x); else return x; }
+template <class T> TL_HD inline bool isnan(T x) { if constexpr (std::is_floating_point_v<T>) return std::isnan(x); else return false; }
+template <class T> TL_HD inline bool isinf(T x) { if constexpr (std::is_floating_point_v<T>) return std::isinf(x); else return false; }
+template <class T> TL_HD inline bool isfinite(T x) { if constexpr (std::is_floating_point_v<T>) return std::isfinite(x); else return true; }
+template <class T> TL_HD inline T bitwise_not(T x) {
+  if constexpr (std::is_same_v<T, bool>) return !x;
+  else if constexpr (std::is_integral_v<T>) return static_cast<T>(~x);
+  else return x;  // rejected by the op layer
+}
+template <class T> TL_HD inline T bit_and(T a, T b) { if constexpr (std::is_integral_v<T>) return static_cast<T>(a & b); else return a; }
+template <class T> TL_HD inline T bit_or(T a, T b) { if constexpr (std::is_integral_v<T>) return static_cast<T>(a | b); else return a; }
+template <class T> TL_HD inline T bit_xor(T a, T b) { if constexpr (std::is_integral_v<T>) return static_cast<T>(a ^ b); else return a; }
+
+}  // namespace tl::m

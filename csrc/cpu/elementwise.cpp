@@ -1,0 +1,64 @@
+// Unary elementwise kernels and where(), generated from ops/elementwise.def.
+//   out (shape S, compute dtype or bool) <- f(in (shape S, compute dtype), p0, p1)
+#include "elementwise.h"
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include "../core/math.h"
+#include "loops.h"
+
+#pragma GCC diagnostic ignored "-Wbool-operation"
+#pragma GCC diagnostic ignored "-Wint-in-bool-context"
+
+namespace tl::cpu {
+
+namespace {
+// Op parameters arrive as double; integral kernels (clamp on int64) need them saturated, not UB.
+template <class T> T param(double v) {
+  if constexpr (std::is_same_v<T, bool>) return v != 0.0;
+  else if constexpr (std::is_integral_v<T>) {
+    if (std::isnan(v)) return 0;
+    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else return static_cast<T>(v);
+}
+}  // namespace
+
+#define TL_UNARY_RUN_(EXPR, TO)                                                 \
+  [&] {                                                                        \
+    using T = scalar_t;                                                        \
+    const T p0 = param<T>(dp0), p1 = param<T>(dp1);                            \
+    (void)p0; (void)p1;                                                        \
+    unary_loop<TO, T>(out, in, [=](T x) -> TO { return static_cast<TO>(EXPR); }); \
+  }
+#define TL_UNARY_FLOAT_(NAME, EXPR) TL_DISPATCH_FLOATING(in.dtype(), #NAME, TL_UNARY_RUN_(EXPR, T))
+#define TL_UNARY_FLOATONLY_(NAME, EXPR) TL_UNARY_FLOAT_(NAME, EXPR)
+#define TL_UNARY_SAME_(NAME, EXPR) TL_DISPATCH_ALL(in.dtype(), #NAME, TL_UNARY_RUN_(EXPR, T))
+#define TL_UNARY_BOOLOUT_(NAME, EXPR) TL_DISPATCH_ALL(in.dtype(), #NAME, TL_UNARY_RUN_(EXPR, bool))
+
+void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double dp0, double dp1) {
+  switch (op) {
+#define TL_UNARY(NAME, KIND, EXPR) \
+  case UnaryOp::NAME: TL_UNARY_##KIND##_(NAME, EXPR); break;
+#include "../ops/elementwise.def"
+  }
+}
+
+void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  TL_DISPATCH_ALL(out.dtype(), "where", [&] {
+    using T = scalar_t;
+    auto g = make_geometry<4>(out.sizes(), {&out, &cond, &a, &b});
+    strided_loop<4>(g,
+                    {static_cast<char*>(out.data_ptr()), static_cast<char*>(cond.data_ptr()),
+                     static_cast<char*>(a.data_ptr()), static_cast<char*>(b.data_ptr())},
+                    [&](char** p, const int64_t* s, int64_t n) {
+                      for (int64_t i = 0; i < n; ++i)
+                        *reinterpret_cast<T*>(p[0] + i * s[0]) =
+                            *reinterpret_cast<const bool*>(p[1] + i * s[1]) ? *reinterpret_cast<const T*>(p[2] + i * s[2])
+                                                                            : *reinterpret_cast<const T*>(p[3] + i * s[3]);
+                    });
+  });
+}
+
+}  // namespace tl::cpu

@@ -1,0 +1,17 @@
+// Copies, casts and fills: the primitives everything else uses to move data between layouts/dtypes.
+//   copy_(dst, src): src broadcast to dst's shape, any strides, any dtypes (cast as torch).
+#pragma once
+#include "../core/scalar.h"
+#include "../core/tensor.h"
+
+namespace tl {
+
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+void copy_(const Tensor& dst, const Tensor& src);
+Tensor to_dtype(const Tensor& t, DType dtype, bool copy = false);
+void fill_(const Tensor& t, const Scalar& value);
+Tensor full(const Shape& sizes, const Scalar& value, DType dtype);
+// Raises torch's error when `t` has stride-0 / self-overlapping memory and is about to be written.
+void check_writable(const Tensor& t, const char* op);
+
+}  // namespace tl

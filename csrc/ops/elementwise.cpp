@@ -1,0 +1,215 @@
+#include "elementwise.h"
+#include "copy.h"
+#include "../cpu/elementwise.h"
+
+namespace tl {
+
+const char* op_name(UnaryOp op) {
+  switch (op) {
+#define TL_UNARY(name, kind, expr) case UnaryOp::name: return #name;
+#include "elementwise.def"
+  }
+  return "?";
+}
+const char* op_name(BinaryOp op) {
+  switch (op) {
+#define TL_BINARY(name, kind, expr) case BinaryOp::name: return #name;
+#include "elementwise.def"
+  }
+  return "?";
+}
+UnaryKind op_kind(UnaryOp op) {
+  switch (op) {
+#define TL_UNARY(name, kind, expr) case UnaryOp::name: return UnaryKind::kind;
+#include "elementwise.def"
+  }
+  return UnaryKind::SAME;
+}
+BinaryKind op_kind(BinaryOp op) {
+  switch (op) {
+#define TL_BINARY(name, kind, expr) case BinaryOp::name: return BinaryKind::kind;
+#include "elementwise.def"
+  }
+  return BinaryKind::ARITH;
+}
+
+namespace {
+
+constexpr int kUndef = -1;
+
+struct Promotion {
+  int dim = kUndef, zero = kUndef, wrapped = kUndef;
+  void add(const Tensor& t) {
+    int& slot = t.dim() > 0 ? dim : zero;
+    slot = std::max(slot, static_cast<int>(t.dtype()));
+  }
+  void add(const Scalar& s) { wrapped = std::max(wrapped, static_cast<int>(s.dtype())); }
+  static int combine(int higher, int lower) {
+    if (higher == kUndef) return lower;
+    if (lower == kUndef) return higher;
+    if (is_floating(static_cast<DType>(higher))) return higher;
+    if (higher == static_cast<int>(DType::Bool) || is_floating(static_cast<DType>(lower)))
+      return std::max(higher, lower);
+    return higher;
+  }
+  DType result() const { return static_cast<DType>(combine(dim, combine(zero, wrapped))); }
+};
+
+DType compute_dtype(BinaryOp op, DType promoted) {
+  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted)) return DType::Float32;
+  return promoted;
+}
+
+DType output_dtype(BinaryOp op, DType compute) {
+  BinaryKind k = op_kind(op);
+  return (k == BinaryKind::CMP || k == BinaryKind::LOGICAL) ? DType::Bool : compute;
+}
+
+void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
+  if (op == BinaryOp::sub && a == DType::Bool && b == DType::Bool)
+    TL_THROW(Runtime, "Subtraction, the `-` operator, with two bool tensors is not supported. "
+             "Use the `^` or `logical_xor()` operator instead.");
+  if (op == BinaryOp::sub && (a == DType::Bool || b == DType::Bool) && compute == DType::Bool)
+    TL_THROW(Runtime, "Subtraction, the `-` operator, with a bool tensor is not supported. "
+             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  if ((op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or || op == BinaryOp::bitwise_xor) && is_floating(compute))
+    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for '", dtype_torch_name(compute), "'");
+}
+
+void check_unary_dtype(UnaryOp op, DType t) {
+  UnaryKind k = op_kind(op);
+  if (k == UnaryKind::FLOATONLY && !is_floating(t))
+    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for '", dtype_torch_name(t), "'");
+  if (op == UnaryOp::neg && t == DType::Bool)
+    TL_THROW(Runtime, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+             "a mask, use the `~` or `logical_not()` operator instead.");
+  if (op == UnaryOp::bitwise_not && is_floating(t))
+    TL_THROW(Runtime, "\"bitwise_not_cpu\" not implemented for '", dtype_torch_name(t), "'");
+  if ((op == UnaryOp::abs || op == UnaryOp::relu) && t == DType::Bool)
+    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for 'Bool'");
+}
+
+}  // namespace
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  Promotion p;
+  p.add(a);
+  p.add(b);
+  return p.result();
+}
+
+DType result_type(const Tensor& a, const Scalar& b) {
+  Promotion p;
+  p.add(a);
+  p.add(b);
+  return p.result();
+}
+
+bool can_cast(DType from, DType to) {
+  if (is_floating(from) && !is_floating(to)) return false;
+  if (from != DType::Bool && to == DType::Bool) return false;
+  return true;
+}
+
+Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
+  check_unary_dtype(op, x.dtype());
+  UnaryKind k = op_kind(op);
+  Tensor in = (k == UnaryKind::FLOAT && !is_floating(x.dtype())) ? to_dtype(x, DType::Float32) : x;
+  DType out_dt = k == UnaryKind::BOOLOUT ? DType::Bool : in.dtype();
+  Tensor out = Tensor::empty(x.sizes(), out_dt, x.device());
+  if (out.numel()) cpu::unary_kernel(op, out, in, p0, p1);
+  return out;
+}
+
+void unary_(UnaryOp op, const Tensor& x, double p0, double p1) {
+  check_unary_dtype(op, x.dtype());
+  UnaryKind k = op_kind(op);
+  DType res = k == UnaryKind::BOOLOUT ? DType::Bool : (k == UnaryKind::FLOAT && !is_floating(x.dtype()) ? DType::Float32 : x.dtype());
+  if (!can_cast(res, x.dtype()))
+    TL_THROW(Runtime, "result type ", dtype_torch_name(res), " can't be cast to the desired output type ",
+             dtype_torch_name(x.dtype()));
+  check_writable(x, op_name(op));
+  if (x.numel() == 0) return;
+  if (res == x.dtype()) {
+    cpu::unary_kernel(op, x, x, p0, p1);
+  } else {
+    copy_(x, unary(op, x, p0, p1));
+  }
+}
+
+namespace {
+
+Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted, const Tensor* out_opt) {
+  TL_CHECK(a.device() == b.device(), "Expected all tensors to be on the same device, but found at least two devices, ",
+           a.device().str(), " and ", b.device().str(), "!");
+  DType compute = compute_dtype(op, promoted);
+  check_binary_dtypes(op, a.dtype(), b.dtype(), compute);
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
+  DType out_dt = output_dtype(op, compute);
+  Tensor ac = to_dtype(a, compute), bc = to_dtype(b, compute);
+  if (out_opt) {
+    const Tensor& self = *out_opt;
+    if (shape != self.sizes())
+      TL_THROW(Runtime, "output with shape ", shape_str(self.sizes()), " doesn't match the broadcast shape ",
+               shape_str(shape));
+    if (!can_cast(out_dt, self.dtype()))
+      TL_THROW(Runtime, "result type ", dtype_torch_name(out_dt), " can't be cast to the desired output type ",
+               dtype_torch_name(self.dtype()));
+    check_writable(self, op_name(op));
+    if (self.numel() == 0) return self;
+    if (out_dt == self.dtype()) {
+      cpu::binary_kernel(op, self, ac, bc);
+    } else {
+      Tensor tmp = Tensor::empty(shape, out_dt, self.device());
+      cpu::binary_kernel(op, tmp, ac, bc);
+      copy_(self, tmp);
+    }
+    return self;
+  }
+  Tensor out = Tensor::empty(shape, out_dt, a.device());
+  if (out.numel()) cpu::binary_kernel(op, out, ac, bc);
+  return out;
+}
+
+Tensor scalar_tensor(const Scalar& s, DType dt) { return full({}, s, dt); }
+
+void check_int_pow(BinaryOp op, DType compute, const Scalar& exponent) {
+  if (op == BinaryOp::pow && is_integral(compute, false) && exponent.kind != Scalar::Kind::Float && exponent.i < 0)
+    TL_THROW(Runtime, "Integers to negative integer powers are not allowed.");
+}
+
+}  // namespace
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  return run_binary(op, a, b, result_type(a, b), nullptr);
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b, bool reverse) {
+  DType promoted = result_type(a, b);
+  if (!reverse) check_int_pow(op, promoted, b);
+  Tensor bt = scalar_tensor(b, promoted);
+  return reverse ? run_binary(op, bt, a, promoted, nullptr) : run_binary(op, a, bt, promoted, nullptr);
+}
+
+void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
+  run_binary(op, self, other, result_type(self, other), &self);
+}
+
+void binary_(BinaryOp op, const Tensor& self, const Scalar& other) {
+  DType promoted = result_type(self, other);
+  check_int_pow(op, promoted, other);
+  run_binary(op, self, scalar_tensor(other, promoted), promoted, &self);
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  TL_CHECK(cond.dtype() == DType::Bool || cond.dtype() == DType::UInt8,
+           "where expected condition to be a boolean tensor, but got a tensor with dtype ",
+           dtype_torch_name(cond.dtype()));
+  DType dt = result_type(a, b);
+  Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
+  Tensor out = Tensor::empty(shape, dt, a.device());
+  if (out.numel()) cpu::where_kernel(out, to_dtype(cond, DType::Bool), to_dtype(a, dt), to_dtype(b, dt));
+  return out;
+}
+
+}  // namespace tl

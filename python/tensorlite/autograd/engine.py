@@ -1,0 +1,244 @@
+"""The backward engine: dependency counting over the graph, iteratively (no recursion, so a
+100,000-op chain is fine), accumulating gradients per (node, output) before each node runs."""
+from __future__ import annotations
+
+from .function import AccumulateGrad
+from .grad_mode import MODE
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)
+
+
+def _make_root_grads(tensors, grad_tensors, is_grads_batched=False):
+    from ..tensor import Tensor
+    from .. import ops
+    grads = []
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"Mismatch in number of tensors and gradients: got {len(tensors)} tensors and "
+                           f"{len(grad_tensors)} gradients")
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t.dtype.is_floating_point:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
+                                   + str(t.dtype))
+            g = ops.ones_like(t)
+        elif not isinstance(g, Tensor):
+            g = ops.tensor(g, dtype=t.dtype)
+        else:
+            if tuple(g.shape) != tuple(t.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape "
+                    f"of {t.shape}.")
+        grads.append(g)
+    return grads
+
+
+def _root_edges(tensors):
+    edges = []
+    for i, t in enumerate(tensors):
+        if t.grad_fn is not None:
+            edges.append((t.grad_fn, t._output_nr))
+        elif t._rg:
+            edges.append((t._grad_accumulator(), 0))
+        else:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    return edges
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, capture=None,
+                 allow_unused=False):
+    """Runs the graph below `tensors`. With `capture` (a list of (node, output_nr) edges), gradients
+    reaching those edges are returned instead of being accumulated into leaves (autograd.grad)."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    root_edges = _root_edges(tensors)
+    root_grads = _make_root_grads(tensors, grad_tensors)
+
+    # 1. Discover the graph and count, for each node, how many edges lead into it.
+    deps = {}
+    order = []  # every reachable node, discovery order
+    stack = [e[0] for e in root_edges]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if id(nxt) not in seen:
+                stack.append(nxt)
+
+    # 2. With capture (autograd.grad) or inputs=, only run nodes from which a target is reachable.
+    targets = None
+    if capture is not None:
+        targets = {id(n) for n, _ in capture}
+        needed = _needed_nodes(order, targets)
+    else:
+        needed = None
+
+    captured = {} if capture is not None else None
+    capture_keys = {(id(n), nr) for n, nr in capture} if capture is not None else None
+
+    buffers = {}
+    for (node, nr), g in zip(root_edges, root_grads):
+        buf = buffers.setdefault(node, {})
+        buf[nr] = g if nr not in buf else buf[nr] + g
+    ready = [n for n, _ in root_edges if deps.get(n, 0) == 0]
+    ready = list(dict.fromkeys(ready))  # a node may be the root of several tensors
+
+    prev_mode = MODE.enabled
+    MODE.enabled = bool(create_graph)
+    root_storage = {g._t.storage_id for g in root_grads}
+    stolen = set(root_storage)
+    try:
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, {})
+            # tensor hooks (and retain_grad) registered on this node's outputs
+            if node._pre_hooks:
+                for nr, hooks in node._pre_hooks.items():
+                    if nr in buf:
+                        for h in list(hooks):
+                            r = h(buf[nr])
+                            if r is not None:
+                                buf[nr] = r
+            if captured is not None:
+                for nr, g in buf.items():
+                    if (id(node), nr) in capture_keys:
+                        captured[(id(node), nr)] = g
+            if isinstance(node, AccumulateGrad):
+                if captured is None:
+                    _accumulate(node, buf.get(0), create_graph, stolen)
+                continue
+            if needed is not None and id(node) not in needed:
+                continue
+            grads_in = _node_inputs(node, buf)
+            if grads_in is None:  # no gradient flows through this node
+                outs = (None,) * len(node.next_functions)
+            else:
+                outs = node.apply(*grads_in)
+                if not isinstance(outs, tuple):
+                    outs = (outs,)
+                outs = _check_outputs(node, outs)
+                if node._post_hooks:
+                    for h in node._post_hooks:
+                        r = h(outs, grads_in)
+                        if r is not None:
+                            outs = tuple(r)
+            if not retain_graph:
+                node._release()
+            for (nxt, nr), g in zip(node.next_functions, outs):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    b = buffers.setdefault(nxt, {})
+                    b[nr] = g if nr not in b else b[nr] + g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    finally:
+        MODE.enabled = prev_mode
+    if capture is not None:
+        return [captured.get((id(n), nr)) for n, nr in capture]
+    return None
+
+
+def _needed_nodes(order, targets):
+    """Nodes from which some target node can be reached (targets included)."""
+    needed = set(targets)
+    # `order` is a DFS discovery order; iterate to a fixed point (graphs here are DAGs, so it ends).
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if id(node) in needed:
+                continue
+            for nxt, _ in node.next_functions:
+                if nxt is not None and id(nxt) in needed:
+                    needed.add(id(node))
+                    changed = True
+                    break
+    return needed
+
+
+def _node_inputs(node, buf):
+    n_out = len(node._out_meta) if getattr(node, "_out_meta", None) is not None else (max(buf) + 1 if buf else 1)
+    if not buf:
+        return None
+    grads = [buf.get(i) for i in range(n_out)]
+    if getattr(node, "materialize_grads", True) and node._out_meta is not None:
+        from .. import ops
+        from .._dtype import _BY_ID
+        for i, g in enumerate(grads):
+            if g is None and node._out_meta[i] is not None:
+                shape, dt = node._out_meta[i]
+                grads[i] = ops.zeros(shape, dtype=_BY_ID[dt])
+    return grads
+
+
+def _check_outputs(node, outs):
+    from ..tensor import Tensor
+    n = len(node.next_functions)
+    if len(outs) < n:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
+                           f"got {len(outs)})")
+    if len(outs) > n:
+        extra = outs[n:]
+        if any(e is not None for e in extra):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                               f"{n}, got {len(outs)})")
+        outs = outs[:n]
+    res = []
+    for (nxt, _), g, in zip(node.next_functions, outs):
+        if g is not None and nxt is not None and not isinstance(g, Tensor):
+            raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor or None")
+        res.append(g)
+    return tuple(res)
+
+
+def _accumulate(node, g, create_graph, stolen):
+    var = node.variable
+    if g is None:
+        return
+    hooks = var._meta.hooks if var._meta is not None else None
+    if hooks:
+        for h in list(hooks):
+            r = h(g)
+            if r is not None:
+                g = r
+    if tuple(g.shape) != tuple(var.shape):
+        g = g.sum_to_size(var.shape)
+    if var.grad is None:
+        if create_graph:
+            var._grad = g
+        else:
+            # Store without a copy unless the memory is shared with another gradient or the user.
+            sid = g._t.storage_id
+            if sid in stolen or not g._t.is_contiguous():
+                g = g.detach().clone()
+            else:
+                g = g.detach()
+            stolen.add(g._t.storage_id)
+            var._grad = g
+    elif create_graph or MODE.enabled:
+        var._grad = var._grad + g
+    else:
+        var._grad.add_(g)
+    if var._meta is not None and var._meta.post_acc_hooks:
+        for h in var._meta.post_acc_hooks:
+            h(var)

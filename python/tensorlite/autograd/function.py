@@ -1,0 +1,269 @@
+"""Graph nodes and torch.autograd.Function.
+
+Every differentiable op is a Function: `forward(ctx, *args)` runs the kernel with grad mode off,
+`backward(ctx, *grads)` returns one gradient per forward argument (None for non-tensors). When an
+input requires grad, `apply` turns `ctx` into the graph node (as torch does: ctx *is* the
+`grad_fn`), links it to the inputs' nodes and marks the outputs.
+"""
+from __future__ import annotations
+
+from .grad_mode import MODE
+
+
+class Node:
+    """Base of every backward node: `next_functions` holds (node, input_nr) edges to the inputs."""
+
+    __slots__ = ("next_functions", "_pre_hooks", "_post_hooks", "__weakref__", "__dict__")
+
+    def __init__(self):
+        self.next_functions = ()
+        self._pre_hooks = None   # {output_nr: [hook(grad) -> grad | None]}: tensor hooks, retain_grad
+        self._post_hooks = None  # [hook(grad_inputs, grad_outputs)]
+
+    def name(self):
+        return type(self).__name__
+
+    def register_hook(self, fn):
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
+    def _add_tensor_pre_hook(self, output_nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        lst = self._pre_hooks.setdefault(output_nr, [])
+        lst.append(fn)
+        return _RemovableHandle(lst, fn)
+
+    def apply(self, *grads):  # pragma: no cover - every node overrides it
+        raise NotImplementedError
+
+    def _release(self):
+        pass
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    __slots__ = ("_lst", "_fn")
+
+    def __init__(self, lst, fn):
+        self._lst, self._fn = lst, fn
+
+    def remove(self):
+        try:
+            self._lst.remove(self._fn)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf that requires grad: adds the incoming gradient into `variable.grad`."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+
+    def apply(self, grad):  # called by the engine; accumulation lives in the engine (it knows the mode)
+        raise RuntimeError("AccumulateGrad is applied by the engine")
+
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class _SavedTensor:
+    __slots__ = ("obj", "impl", "version", "is_output", "output_nr")
+
+
+class BackwardCFunction(Node):
+    """The ctx object handed to forward/backward, which becomes the node of the graph."""
+
+    _forward_cls = None
+
+    def __init__(self):
+        super().__init__()
+        self.needs_input_grad = ()
+        self.materialize_grads = True
+        self._to_save = None
+        self._saved = None
+        self._freed = False
+        self._non_differentiable = None
+        self._dirty = None
+        self._out_meta = None
+
+    # -- the ctx API ------------------------------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        if self._saved is None:
+            return tuple(self._to_save) if self._to_save else ()
+        from ..tensor import Tensor
+        out = []
+        for s in self._saved:
+            if s is None:
+                out.append(None)
+                continue
+            if s.impl.version != s.version:
+                t = s.obj if s.obj is not None else None
+                dt = t.dtype.name if t is not None else "tensor"
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{_type_str(s.impl)} {list(s.impl.shape)}]"
+                    f"{', which is output ' + str(s.output_nr) + ' of ' + self.name() if s.is_output else ''}, "
+                    f"is at version {s.impl.version}; expected version {s.version} instead. Hint: the "
+                    "backtrace further above can point to the operation that failed to compute its gradient.")
+            if s.is_output:
+                t = Tensor._make(s.impl, True)
+                t.grad_fn = self
+                t._output_nr = s.output_nr
+                out.append(t)
+            else:
+                out.append(s.obj)
+        return tuple(out)
+
+    # -- the node API -----------------------------------------------------------------------------
+    def apply(self, *grads):
+        return self._forward_cls.backward(self, *grads)
+
+    def _release(self):
+        if self._saved is not None or self._to_save:
+            self._freed = True
+        self._saved = None
+        self._to_save = None
+
+
+def _type_str(impl):
+    from .._dtype import _BY_ID
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+             "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+    return "torch." + names[_BY_ID[impl.dtype].name]
+
+
+class _FunctionMeta(type):
+    """Gives every Function subclass its node class, named as torch names them (ExpBackward0)."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        backward_name = name + ("Backward0" if not name.endswith("Backward") else "0")
+        cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """torch.autograd.Function: subclass it with static forward(ctx, ...) and backward(ctx, ...)."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor
+        ctx = cls._backward_cls()
+        grad_on = MODE.enabled
+        needs = tuple(grad_on and isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = needs
+        MODE.enabled = False
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            MODE.enabled = grad_on
+        if not any(needs):
+            if ctx._dirty:
+                for t in ctx._dirty:
+                    t._t.bump_version()
+            return outputs
+        return _link(ctx, args, outputs, needs)
+
+
+def _edge(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (t._grad_accumulator(), 0)
+
+
+def _link(ctx, args, outputs, needs):
+    from ..tensor import Tensor
+    is_tuple = isinstance(outputs, tuple)
+    outs = outputs if is_tuple else (outputs,)
+    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    non_diff = ctx._non_differentiable or ()
+    dirty = ctx._dirty or ()
+    for t in dirty:
+        if t.grad_fn is None and t._rg:
+            if t._meta is not None and t._meta.base is not None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        t._t.bump_version()
+    new_outs = []
+    meta = []
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            new_outs.append(o)
+            meta.append(None)
+            continue
+        if any(o is a for a in args) and not any(o is d for d in dirty):
+            # forward returned an input unchanged: the output is a new tensor object aliasing it
+            o = Tensor._make(o._t, False)
+        meta.append((o._t.shape, o._t.dtype))
+        if any(o is n for n in non_diff):
+            o._rg = False
+        else:
+            o._rg = True
+            o.grad_fn = ctx
+            o._output_nr = i
+        new_outs.append(o)
+    ctx._out_meta = meta
+    if ctx._to_save:
+        saved = []
+        for t in ctx._to_save:
+            if t is None:
+                saved.append(None)
+                continue
+            s = _SavedTensor()
+            s.impl = t._t
+            s.version = t._t.version
+            s.output_nr = 0
+            s.is_output = False
+            for i, o in enumerate(new_outs):
+                if o is t and o.grad_fn is ctx:
+                    s.is_output = True
+                    s.output_nr = i
+            # Saving an output by reference would make a cycle output -> grad_fn -> output.
+            s.obj = None if s.is_output else t
+            saved.append(s)
+        ctx._saved = saved
+        ctx._to_save = None
+    return tuple(new_outs) if is_tuple else new_outs[0]
+
