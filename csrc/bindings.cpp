@@ -260,6 +260,8 @@ PYBIND11_MODULE(_C, m) {
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
   m.def("flip", &flip, py::arg("x"), py::arg("dims"));
 
+  // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
+
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);
   m.def("get_num_threads", &get_num_threads);
