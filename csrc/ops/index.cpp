@@ -216,6 +216,10 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
   }
   plan.bshape = b;
   const int64_t P = shape_numel(b);
+  // torch checks bounds per element of the result: with an empty result nothing is checked.
+  int64_t tail_numel = 1;
+  for (int64_t d = k; d < x.dim(); ++d) tail_numel *= x.sizes()[d];
+  const bool check = P * tail_numel > 0;
   plan.offs.assign(static_cast<size_t>(P), 0);
   for (int64_t j = 0; j < k; ++j) {
     Tensor ij = indices[j];
@@ -228,6 +232,7 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
     const int64_t size = x.sizes()[j], stride = x.strides()[j];
     for (int64_t i = 0; i < P; ++i) {
       int64_t v = p[i];
+      if (!check) continue;
       TL_CHECK_INDEX(v >= -size && v < size, "index ", v, " is out of bounds for dimension ", j, " with size ", size);
       if (v < 0) v += size;
       plan.offs[i] += v * stride;
@@ -256,7 +261,7 @@ Tensor index(const Tensor& x, const std::vector<Tensor>& indices) {
 
 void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
   IndexPlan plan = plan_index(x, indices);
-  check_writable(x, "index_put_");
+  if (x.numel() > 0) check_writable(x, "index_put_");  // empty tensors may carry stride-0 dims
   Shape rshape = concat(plan.bshape, plan.tail);
   bool ok = true;
   try {
