@@ -338,24 +338,30 @@ def setitem(self, index, value):
             _strip_and_check(v, y)
         return
     if not p.adv:
-        if v is None:
-            if grad:
-                return _copy_into(y, _wrap(_C.full([], value, self._t.dtype)))
-            _C.fill_(y._t, value)
-            y._t.bump_version()
-            return
-        v = _strip_leading_ones(v, y._t.ndim)
         if not grad:
-            try:
+            if v is None:
+                _C.fill_(y._t, value)
+            else:
+                v = _strip_leading_ones(v, y._t.ndim)
+                _strip_and_check(v, y)
                 _C.copy_(y._t, v._t)
-            except RuntimeError:
-                raise RuntimeError(f"The expanded size of the tensor does not match: value of shape "
-                                   f"{list(v._t.shape)} cannot be broadcast to the indexed region of shape "
-                                   f"{list(y._t.shape)}. Target sizes: {list(y._t.shape)}.  Tensor sizes: "
-                                   f"{list(v._t.shape)}") from None
             y._t.bump_version()
             return
-        return _copy_into(y, v)
+        # x := x with the region replaced, recorded as one out-of-place op so that the overwritten
+        # elements get no gradient even when the value is a constant
+        if v is None:
+            v = _wrap(_C.full([], value, self._t.dtype))
+        v = _strip_leading_ones(v, y._t.ndim)
+        _strip_and_check(v, y)
+        if v.dtype != self.dtype:
+            from .convert import _to_dtype
+            v = _to_dtype(v, self.dtype, False)
+        if tuple(v._t.shape) != tuple(y._t.shape):
+            v = V.expand(v, list(y._t.shape))
+        from .inplace import _inplace_op
+        spec = [] if p.trivial else p.spec
+        _inplace_op(self, lambda c: SliceScatter.apply(c, v, spec))
+        return
     # advanced
     perm, pos = _adv_layout(y._t.ndim, p.adv)
     yp = y if perm == list(range(len(perm))) else V.permute(y, perm)
@@ -406,12 +412,28 @@ def _strip_and_check(v, y):
                            f"cannot be broadcast to the indexed region of shape {list(y._t.shape)}")
 
 
-def _copy_into(y, v):
-    from .convert import copy_, clone
-    if v._rg and v.grad_fn is None and tuple(v._t.shape) == tuple(y._t.shape) and v.dtype == y.dtype:
-        # _inplace_op adopts the history of the value it is handed; a leaf has none to adopt
-        v = clone(v)
-    copy_(y, v)
+class SliceScatter(Function):
+    """Out of place: a copy of x whose basic-indexing region `spec` is replaced by v (v has the
+    region's shape and x's dtype)."""
+
+    @staticmethod
+    def forward(ctx, x, v, spec):
+        ctx.spec = spec
+        out = x._t.clone()
+        if v._t.numel:
+            _C.copy_(out.as_strided(*V._apply_spec(list(out.shape), list(out.strides), 0, spec)), v._t)
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            region = V.basic_index(g, ctx.spec)
+            zero = V.expand(_wrap(_C.full([], 0, g._t.dtype)), list(region._t.shape))
+            gx = SliceScatter.apply(g, zero, ctx.spec)
+        if ctx.needs_input_grad[1]:
+            gv = V.basic_index(g, ctx.spec)
+        return gx, gv, None
 
 
 def _type_name(t):
@@ -504,11 +526,19 @@ def gather(input, dim, index, *, sparse_grad=False):
 def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(V.reshape(input, [-1]), 0, V.reshape(indices, [-1]))
-    shape = list(_C.broadcast_shapes(list(input._t.shape), list(indices._t.shape)))
-    d = dim % max(input._t.ndim, 1)
+    nd = max(input._t.ndim, indices._t.ndim)
+    d = dim % max(nd, 1)
+    # broadcast every dim but `dim`
+    a = [1] * (nd - input._t.ndim) + list(input._t.shape)
+    b = [1] * (nd - indices._t.ndim) + list(indices._t.shape)
+    a1, b1 = list(a), list(b)
+    a1[d] = b1[d] = 1
+    shape = list(_C.broadcast_shapes(a1, b1))
     s_in, s_idx = list(shape), list(shape)
-    s_in[d], s_idx[d] = input._t.shape[d], indices._t.shape[d]
-    return gather(V.expand(input, s_in), d, V.expand(indices, s_idx))
+    s_in[d], s_idx[d] = a[d], b[d]
+    x = V.reshape(input, a) if len(a) != input._t.ndim else input
+    i = V.reshape(indices, b) if len(b) != indices._t.ndim else indices
+    return gather(V.expand(x, s_in), d, V.expand(i, s_idx))
 
 
 class Scatter(Function):

@@ -86,7 +86,8 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
                                f"{list(t._t.shape)} at entry {i}")
     d = _wrap_dim(dim, len(s0) + 1)
-    return cat([V.unsqueeze(t, d) for t in tensors], d)
+    # 0-d inputs: reshape, since views.unsqueeze cannot view a 0-d tensor as (1,) yet
+    return cat([V.unsqueeze(t, d) if t._t.ndim else V.reshape(t, [1]) for t in tensors], d)
 
 
 def hstack(tensors):
