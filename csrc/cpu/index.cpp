@@ -71,24 +71,82 @@ void index_select_kernel(const Tensor& out, const Tensor& x, int64_t dim, const 
 }
 
 void gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx) {
-  const int64_t K = idx.sizes()[dim];
-  const int64_t ost = out.strides()[dim], xst = x.strides()[dim], ist = idx.strides()[dim];
+  // No write conflicts: walk the output in memory order like an elementwise op over (out, x with a
+  // zero stride along dim, idx) and add index * x's dim stride to the x pointer.
+  Shape xst = x.strides();
+  const int64_t xdim_bytes = xst[dim] * static_cast<int64_t>(x.itemsize());
+  xst[dim] = 0;
+  Tensor xv(x.storage(), idx.sizes(), xst, x.offset(), x.dtype());
+  auto g = make_geometry<3>(out.sizes(), {&out, &xv, &idx});
   dispatch_width(x.itemsize(), [&](auto tag) {
     using T = decltype(tag);
-    for_each_line<3>(out.sizes(), dim, {&out, &x, &idx}, K, [&](char** p) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const T* xs = reinterpret_cast<const T*>(p[1]);
-      const int64_t* ii = reinterpret_cast<const int64_t*>(p[2]);
-      for (int64_t k = 0; k < K; ++k) o[k * ost] = xs[ii[k * ist] * xst];
-    });
+    strided_loop<3>(g, {static_cast<char*>(out.data_ptr()), static_cast<char*>(x.data_ptr()),
+                        static_cast<char*>(idx.data_ptr())},
+                    [xdim_bytes](char** p, const int64_t* s, int64_t n) {
+                      const int64_t s0 = s[0], s1 = s[1], s2 = s[2];
+                      char* o = p[0];
+                      const char* xs = p[1];
+                      const char* ii = p[2];
+                      for (int64_t i = 0; i < n; ++i) {
+                        const int64_t k = *reinterpret_cast<const int64_t*>(ii + i * s2);
+                        *reinterpret_cast<T*>(o + i * s0) = *reinterpret_cast<const T*>(xs + i * s1 + k * xdim_bytes);
+                      }
+                    });
   });
 }
+
+namespace {
+
+// self (outer, S, inner), idx and src (outer, K, inner), all contiguous: threads own columns (o, i)
+// and walk k in order, so memory is read row by row while duplicates still resolve in index order.
+template <class T>
+void scatter_contiguous(const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, bool add) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= idx.sizes()[d];
+  for (int64_t d = dim + 1; d < idx.dim(); ++d) inner *= idx.sizes()[d];
+  const int64_t K = idx.sizes()[dim], S = self.sizes()[dim];
+  T* sp = self.data<T>();
+  const int64_t* ip = idx.data<int64_t>();
+  const T* rp = src.data<T>();
+  parallel_for(0, outer * inner, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(K, 1)), [&](int64_t b, int64_t e) {
+    while (b < e) {
+      const int64_t o = b / inner, i0 = b % inner;
+      const int64_t i1 = std::min(inner, i0 + (e - b));
+      T* so = sp + o * S * inner;
+      for (int64_t k = 0; k < K; ++k) {
+        const int64_t* ik = ip + (o * K + k) * inner;
+        const T* rk = rp + (o * K + k) * inner;
+        if (add) {
+          for (int64_t i = i0; i < i1; ++i) acc_into(so[ik[i] * inner + i], rk[i]);
+        } else {
+          for (int64_t i = i0; i < i1; ++i) so[ik[i] * inner + i] = rk[i];
+        }
+      }
+      b += i1 - i0;
+    }
+  });
+}
+
+bool same_except(const Shape& a, const Shape& b, int64_t dim) {
+  if (a.size() != b.size()) return false;
+  for (size_t d = 0; d < a.size(); ++d)
+    if (static_cast<int64_t>(d) != dim && a[d] != b[d]) return false;
+  return true;
+}
+
+}  // namespace
 
 void scatter_kernel(const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, bool add) {
   const int64_t K = idx.sizes()[dim];
   const int64_t sst = self.strides()[dim], ist = idx.strides()[dim], rst = src.strides()[dim];
+  const bool contiguous = self.is_contiguous() && idx.is_contiguous() && src.is_contiguous() &&
+                          src.sizes() == idx.sizes() && same_except(self.sizes(), idx.sizes(), dim);
   TL_DISPATCH_ALL(self.dtype(), add ? "scatter_add" : "scatter", [&] {
     using T = scalar_t;
+    if (contiguous) {
+      scatter_contiguous<T>(self, dim, idx, src, add);
+      return;
+    }
     for_each_line<3>(idx.sizes(), dim, {&self, &idx, &src}, K, [&](char** p) {
       T* s = reinterpret_cast<T*>(p[0]);
       const int64_t* ii = reinterpret_cast<const int64_t*>(p[1]);

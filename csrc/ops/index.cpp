@@ -21,13 +21,32 @@ Tensor to_int64(const Tensor& idx) { return to_dtype(idx, DType::Int64); }
 // Visits every value of an int64 tensor (any strides) in row-major order.
 template <class F>
 void for_each_index(const Tensor& idx, const F& f) {
-  auto offs = cpu::enumerate_offsets(idx.sizes(), idx.strides());
   const int64_t* p = idx.data<int64_t>();
-  for (int64_t o : offs) f(p[o]);
+  if (idx.is_contiguous()) {
+    for (int64_t i = 0, n = idx.numel(); i < n; ++i) f(p[i]);
+    return;
+  }
+  for (int64_t o : cpu::enumerate_offsets(idx.sizes(), idx.strides())) f(p[o]);
 }
 
 // Range check for gather/scatter/index_add: torch raises RuntimeError and does not wrap negatives.
+// A min/max pass (vectorisable) first; the offending value is looked up only on failure.
 void check_range_runtime(const Tensor& idx, int64_t size, int64_t dim) {
+  int64_t lo = 0, hi = 0;
+  bool any = false;
+  if (idx.is_contiguous()) {
+    const int64_t* p = idx.data<int64_t>();
+    const int64_t n = idx.numel();
+    if (n > 0) {
+      lo = hi = p[0];
+      any = true;
+      for (int64_t i = 1; i < n; ++i) {
+        lo = std::min(lo, p[i]);
+        hi = std::max(hi, p[i]);
+      }
+    }
+    if (!any || (lo >= 0 && hi < size)) return;
+  }
   for_each_index(idx, [&](int64_t v) {
     if (v < 0 || v >= size) TL_THROW(Runtime, "index ", v, " is out of bounds for dimension ", dim, " with size ", size);
   });
