@@ -300,3 +300,29 @@ def test_views_share_storage_and_bump_version():
     ver = x._version
     x[[0, 2], [1, 3]] = 7.0
     assert x._version > ver and x[0, 1].item() == 7.0 and x[2, 3].item() == 7.0
+
+
+def test_accumulating_kernels_do_not_depend_on_thread_count():
+    """Duplicate indices are summed in index order by one thread per destination, so results are
+    bitwise equal for any thread count (and close to torch's)."""
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 50, size=4000)
+    vals = rng.standard_normal((4000, 64)).astype(np.float32)
+    cols = rng.integers(0, 50, size=(4000, 64))
+    n0 = tl.get_num_threads()
+    results = []
+    try:
+        for nt in (1, 3):
+            tl.set_num_threads(nt)
+            a = tl.zeros(50, 64).index_put_((tl.tensor(rows),), tl.tensor(vals), accumulate=True)
+            b = tl.zeros(50, 64).index_add_(0, tl.tensor(rows), tl.tensor(vals))
+            c = tl.zeros(50, 64).scatter_add_(0, tl.tensor(cols), tl.tensor(vals))
+            results.append([t.numpy().copy() for t in (a, b, c)])
+    finally:
+        tl.set_num_threads(n0)
+    for u, w in zip(*results):
+        np.testing.assert_array_equal(u, w)
+    ref = torch.zeros(50, 64).index_put_((torch.tensor(rows),), torch.tensor(vals), accumulate=True)
+    np.testing.assert_allclose(results[0][0], ref.numpy(), rtol=1e-5, atol=1e-4)
+    ref = torch.zeros(50, 64).scatter_add_(0, torch.tensor(cols), torch.tensor(vals))
+    np.testing.assert_allclose(results[0][2], ref.numpy(), rtol=1e-5, atol=1e-4)
