@@ -16,6 +16,13 @@ struct IsaKernels {
                          int64_t ldb, float* c, int64_t ldc);
   void (*gemm_block_f64)(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
                          int64_t ldb, double* c, int64_t ldc);
+  // C[m,n] += sum_k A[m,k] B[n,k]: both operands K-contiguous (x @ W^T, matrix-vector products); used
+  // unpacked on small-M problems where packing would cost more than the arithmetic.
+  //   a: (mb, kb) row-major, lda; b: (nb, kb) row-major, ldb; c: (mb, nb) row-major, ldc
+  void (*gemm_nt_f32)(int64_t mb, int64_t nb, int64_t kb, const float* a, int64_t lda, const float* b,
+                      int64_t ldb, float* c, int64_t ldc);
+  void (*gemm_nt_f64)(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
+                      int64_t ldb, double* c, int64_t ldc);
 };
 
 namespace isa_generic { const IsaKernels& kernels(); }
