@@ -43,6 +43,9 @@ struct Kern<float> {
                  int64_t ldc) {
     isa().gemm_nt_f32(m, n, k, a, lda, b, ldb, c, ldc);
   }
+  static void pack_t(int64_t rows, int64_t cols, const float* src, int64_t cs, float* dst, int64_t ld) {
+    isa().pack_t_f32(rows, cols, src, cs, dst, ld);
+  }
 };
 template <>
 struct Kern<double> {
@@ -54,18 +57,25 @@ struct Kern<double> {
                  double* c, int64_t ldc) {
     isa().gemm_nt_f64(m, n, k, a, lda, b, ldb, c, ldc);
   }
+  static void pack_t(int64_t rows, int64_t cols, const double* src, int64_t cs, double* dst, int64_t ld) {
+    isa().pack_t_f64(rows, cols, src, cs, dst, ld);
+  }
 };
 
 struct FreeDeleter {
   void operator()(void* p) const { cpu_free(p); }
 };
 
-// dst (rows, cols) row-major with leading dim ld <- src[r * rs + c * cs]. Loops follow the source's
-// contiguous direction, in 16 x 16 squares when neither side is, so a transposing gather stays in cache.
+// dst (rows, cols) row-major with leading dim ld <- src[r * rs + c * cs]: row copies, the ISA's register
+// transpose for a column-contiguous source, else a gather in 16 x 16 squares that stays in cache.
 template <class T>
 void pack(int64_t rows, int64_t cols, const T* src, int64_t rs, int64_t cs, T* dst, int64_t ld) {
   if (cs == 1) {
     for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + r * ld, src + r * rs, sizeof(T) * cols);
+    return;
+  }
+  if (rs == 1) {
+    Kern<T>::pack_t(rows, cols, src, cs, dst, ld);
     return;
   }
   constexpr int64_t S = 16;

@@ -8,6 +8,7 @@
 // The fast-GEMM issue replaces these with packed micro-kernels; this is "correct and reasonable".
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include "isa.h"
 
 namespace tl::cpu::TL_ISA_NS {
@@ -107,15 +108,37 @@ void gemm_block(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, con
     rows_nn_dispatch<T, kRows - 1>(static_cast<int>(mb - i), nb, kb, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
 }
 
-// Horizontal sum in a fixed lane order.
+// Horizontal sum as a fixed pairwise tree, kept in registers: each step adds the vector rotated by half
+// of the remaining width (a spill to memory and scalar reloads stalls on store forwarding).
+typedef int32_t vi32 __attribute__((vector_size(kVecBytes)));
+typedef int64_t vi64 __attribute__((vector_size(kVecBytes)));
+template <class T> struct MaskOf;
+template <> struct MaskOf<float> { using type = vi32; using elem = int32_t; };
+template <> struct MaskOf<double> { using type = vi64; using elem = int64_t; };
+
+template <class T, int W, class V, size_t... I>
+inline V fold_half(V v, std::index_sequence<I...>) {
+  constexpr int L = sizeof...(I);
+  using M = typename MaskOf<T>::type;
+  using E = typename MaskOf<T>::elem;
+  const M mask = {static_cast<E>((I + W) % L)...};
+  return v + __builtin_shuffle(v, mask);
+}
+
+template <class T, int W, class V>
+inline V fold_all(V v) {
+  if constexpr (W >= 1) {
+    constexpr int L = kVecBytes / sizeof(T);
+    return fold_all<T, W / 2>(fold_half<T, W>(v, std::make_index_sequence<L>{}));
+  } else {
+    return v;
+  }
+}
+
 template <class T, class V>
 inline T hsum(V v) {
   constexpr int L = kVecBytes / sizeof(T);
-  T lanes[L];
-  std::memcpy(lanes, &v, sizeof(V));
-  T s = 0;
-  for (int l = 0; l < L; ++l) s += lanes[l];
-  return s;
+  return fold_all<T, L / 2>(v)[0];
 }
 
 // RI rows of A against RJ rows of B (dot products over kb).
@@ -172,10 +195,62 @@ void gemm_nt(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, const 
   }
 }
 
+// dst (rows, cols) row-major, leading dim ld  <-  src[r + c * cs]: packing of a K-contiguous operand
+// (x @ W^T's W, a transposed A). L x L blocks are transposed in registers with log2(L) butterfly stages
+// of two-input shuffles (stage s swaps the off-diagonal s x s sub-blocks of every 2s x 2s block); a
+// scalar gather at that point costs several times the GEMM it feeds.
+template <class T, int S, class V, size_t... I>
+inline void butterfly(V* v, std::index_sequence<I...>) {
+  constexpr int L = sizeof...(I);
+  using M = typename MaskOf<T>::type;
+  using E = typename MaskOf<T>::elem;
+  const M lo = {static_cast<E>((I & S) == 0 ? I : L + I - S)...};
+  const M hi = {static_cast<E>((I & S) == 0 ? I + S : L + I)...};
+#pragma GCC unroll 16
+  for (int i = 0; i < L; ++i) {
+    if (i & S) continue;
+    V a = v[i], b = v[i + S];
+    v[i] = __builtin_shuffle(a, b, lo);
+    v[i + S] = __builtin_shuffle(a, b, hi);
+  }
+}
+
+template <class T, int S, class V>
+inline void transpose_stages(V* v) {
+  if constexpr (S >= 1) {
+    constexpr int L = kVecBytes / sizeof(T);
+    butterfly<T, S>(v, std::make_index_sequence<L>{});
+    transpose_stages<T, S / 2>(v);
+  }
+}
+
+template <class T>
+void pack_t(int64_t rows, int64_t cols, const T* src, int64_t cs, T* dst, int64_t ld) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = kVecBytes / sizeof(T);
+  int64_t c0 = 0;
+  for (; c0 + L <= cols; c0 += L) {
+    int64_t r0 = 0;
+    for (; r0 + L <= rows; r0 += L) {
+      V v[L];
+#pragma GCC unroll 16
+      for (int i = 0; i < L; ++i) v[i] = loadu<V>(src + (c0 + i) * cs + r0);  // row i: column c0+i of dst
+      transpose_stages<T, L / 2>(v);
+#pragma GCC unroll 16
+      for (int i = 0; i < L; ++i) storeu(dst + (r0 + i) * ld + c0, v[i]);
+    }
+    for (int64_t c = c0; c < c0 + L; ++c)
+      for (int64_t r = r0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
+  }
+  for (int64_t c = c0; c < cols; ++c)
+    for (int64_t r = 0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
+}
+
 }  // namespace
 
 const IsaKernels& kernels() {
-  static const IsaKernels k{TL_ISA_NAME, gemm_block<float>, gemm_block<double>, gemm_nt<float>, gemm_nt<double>};
+  static const IsaKernels k{TL_ISA_NAME, gemm_block<float>, gemm_block<double>, gemm_nt<float>, gemm_nt<double>,
+                            pack_t<float>, pack_t<double>};
   return k;
 }
 

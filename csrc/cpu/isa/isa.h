@@ -23,6 +23,10 @@ struct IsaKernels {
                       int64_t ldb, float* c, int64_t ldc);
   void (*gemm_nt_f64)(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
                       int64_t ldb, double* c, int64_t ldc);
+  // dst (rows, cols) row-major with leading dim ld  <-  src[r + c * cs]: the transposing copy that packs
+  // a K-contiguous operand into the row-major blocks gemm_block reads.
+  void (*pack_t_f32)(int64_t rows, int64_t cols, const float* src, int64_t cs, float* dst, int64_t ld);
+  void (*pack_t_f64)(int64_t rows, int64_t cols, const double* src, int64_t cs, double* dst, int64_t ld);
 };
 
 namespace isa_generic { const IsaKernels& kernels(); }
