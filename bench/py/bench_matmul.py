@@ -6,7 +6,11 @@ For every shape the three libraries are timed interleaved (tl, numpy, torch, tl,
 that noise from other work on the machine hits them alike; the table gives median GFLOP/s and the
 ratio of tensorlite's time to each reference (lower is better, 1.0 = parity). Shapes: square 64..1024,
 and the MLP layers x @ W^T (batch 64: 784 -> 128 and 1024 -> 1024, plus batch 1 and 16) with W stored
-(out, in) as nn.Linear keeps it, i.e. a transposed operand."""
+(out, in) as nn.Linear keeps it, i.e. a transposed operand.
+
+Three thread pools (ours, torch's OpenMP, numpy's BLAS) take turns here; idle ones spin for a while, so
+the bench asks OpenMP for passive waiting (OMP_WAIT_POLICY=PASSIVE unless set). On a loaded machine
+multi-threaded figures are still meaningless: use --threads 1 there, and read ratios, not absolutes."""
 from __future__ import annotations
 
 import argparse
@@ -54,6 +58,7 @@ def main():
         # BLAS libraries read these once, at load time
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     global np, tl, torch
     import numpy as np
     import tensorlite as tl
@@ -68,6 +73,8 @@ def main():
         if torch is not None:
             torch.set_num_threads(args.threads)
     dt = np.dtype(args.dtype)
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print(f"warning: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; timings are noisy")
     rng = np.random.default_rng(0)
     print(f"tensorlite {tl.__version__} isa={tl._C.isa_selected()} threads={tl._C.get_num_threads()} "
           f"numpy {np.__version__}" + (f" torch {torch.__version__} threads={torch.get_num_threads()}"
