@@ -16,7 +16,8 @@ import pytest
 
 import tensorlite as tl
 
-PYDIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+# the children import the tensorlite this process imported (a dev build or the installed package)
+PYDIR = os.path.dirname(os.path.dirname(os.path.abspath(tl.__file__)))
 
 # (M, K, N, layout): layouts cover row-major, transposed A, transposed B (x @ W^T), sliced A.
 SHAPES = [(1, 1, 1, "nn"), (3, 17, 33, "nn"), (33, 127, 17, "tn"), (127, 33, 3, "nt"), (1, 300, 130, "nt"),
