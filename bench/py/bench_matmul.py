@@ -19,7 +19,9 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+_DEV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python")
+if any(f.startswith("_C") for f in os.listdir(os.path.join(_DEV, "tensorlite"))):
+    sys.path.insert(0, _DEV)  # a dev build (tools/dev_build.sh) wins over an installed package
 np = tl = torch = None  # imported in main(), after the thread-count variables are set
 
 
