@@ -17,8 +17,9 @@ from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
 from .views import transpose, reshape, permute, unsqueeze, squeeze, expand, as_strided
 
+# `linear` is not in torch's top-level namespace: nn.functional re-exports it from here.
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "baddbmm", "addmv",
-           "linear", "einsum", "chain_matmul"]
+           "einsum", "chain_matmul"]
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
