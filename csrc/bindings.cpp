@@ -17,6 +17,7 @@
 #include "ops/elementwise.h"
 #include "ops/random.h"
 #include "ops/index.h"
+#include "ops/matmul.h"
 #include "ops/shape.h"
 #include "ops/sort.h"
 #ifdef TL_WITH_CUDA
@@ -255,6 +256,19 @@ PYBIND11_MODULE(_C, m) {
     py::arg("largest") = true, py::arg("sorted") = true);
 
   // ---- matmul (section owned by the matmul work) ----------------------------------------------------------
+  m.def("mm", &mm);
+  m.def("bmm", &bmm);
+  m.def("mv", &mv);
+  m.def("dot", &dot);
+  m.def("matmul", &matmul);
+  m.def("addmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return addmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("baddbmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return baddbmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> bias) { return linear(x, w, bias); },
+        py::arg("x"), py::arg("w"), py::arg("bias") = py::none());
 
   // ---- shape ops: cat, flip, ... (section owned by the tensor-API work) ------------------------------------
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
