@@ -9,11 +9,26 @@ namespace tl::cpu {
 void arange_kernel(const Tensor& out, double start_d, double step_d, int64_t start_i, int64_t step_i) {
   TL_DISPATCH_NUMERIC(out.dtype(), "arange_cpu", [&] {
     scalar_t* o = out.data<scalar_t>();
-    parallel_for(0, out.numel(), kGrainSize, [&](int64_t b, int64_t e) {
+    const int64_t n = out.numel();
+    // torch's CPU kernel works in 32-byte vectors over pairs of them: a vector starts from the rounded
+    // value at its first index and adds k * step (in double) to it; the tail past the last full pair is
+    // start + step * i. Doing the same gives torch's float values bit for bit (as torch computes them on
+    // one thread), with block boundaries fixed by the index alone, so any thread count agrees.
+    constexpr int64_t W = 32 / static_cast<int64_t>(sizeof(scalar_t));
+    const int64_t vec_end = n / (2 * W) * (2 * W);
+    parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
-        // torch accumulates floats in double and integers in int64 (acc_type on CPU)
-        if constexpr (std::is_floating_point_v<scalar_t>) o[i] = static_cast<scalar_t>(start_d + step_d * i);
-        else o[i] = static_cast<scalar_t>(start_i + step_i * i);
+        if constexpr (std::is_floating_point_v<scalar_t>) {
+          if (i < vec_end) {
+            const int64_t i0 = i / W * W;
+            const scalar_t base = static_cast<scalar_t>(start_d + step_d * static_cast<double>(i0));
+            o[i] = static_cast<scalar_t>(static_cast<double>(base) + static_cast<double>(i - i0) * step_d);
+          } else {
+            o[i] = static_cast<scalar_t>(start_d + step_d * static_cast<double>(i));
+          }
+        } else {
+          o[i] = static_cast<scalar_t>(start_i + step_i * i);  // integers accumulate in int64, exactly
+        }
       }
     });
   });

@@ -46,14 +46,17 @@ def _infer_size(shape, numel, op="view"):
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
     known = 1
     for s in shape:
         if s != -1:
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {_fmt(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known != 0:
             raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
@@ -72,6 +75,8 @@ def _view_strides(old_shape, old_strides, new_shape):
     numel = 1
     for s in old_shape:
         numel *= s
+    if not old_shape:  # a 0-d tensor views as any all-ones shape
+        return [1] * len(new_shape)
     if numel == 0:
         return list(_contig(new_shape)) if old_shape != new_shape else list(old_strides)
     new_strides = [0] * len(new_shape)
@@ -276,6 +281,11 @@ def movedim(input, source, destination):
                            f"same number of dims as destination ({dst} dims)")
     src = [_wrap_dim(s, nd) for s in src]
     dst = [_wrap_dim(d, nd) for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({[source] if isinstance(source, int) else list(source)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` "
+                           f"({[destination] if isinstance(destination, int) else list(destination)})")
     order = [None] * nd
     for s, d in zip(src, dst):
         order[d] = s
