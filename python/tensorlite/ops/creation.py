@@ -475,7 +475,7 @@ def from_dlpack(ext_tensor):
 
 def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
     if self._rg:
-        raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
     if dl_device is not None and tuple(int(v) for v in dl_device) != tuple(__dlpack_device__(self)):
         raise BufferError(f"tensorlite cannot export to DLPack device {tuple(dl_device)} from {self.device}")
     impl = self._t.clone() if copy else self._t
