@@ -31,7 +31,8 @@ _import_families(globals())
 
 def set_num_threads(n):
     """Threads used by tensorlite's OpenMP kernels (default: all cores, or OMP_NUM_THREADS)."""
-    if not isinstance(n, int) or isinstance(n, (type(True),)) or n < 1:
+    import builtins  # `int` and `bool` here are tensorlite dtypes
+    if not isinstance(n, builtins.int) or isinstance(n, builtins.bool) or n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {n!r}")
     _C.set_num_threads(n)
 
