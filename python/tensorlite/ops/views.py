@@ -173,6 +173,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input  # as torch: nothing to merge, the tensor itself
     shape = list(input._t.shape)
     n = 1
     for d in shape[s:e + 1]:
@@ -325,7 +327,7 @@ def _expand_impl(t, shape):
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
                                    "non-existing dimension 0")
             new_shape.append(s)
-            new_strides.append(0)
+            new_strides.append(None)  # filled below, as torch's inferExpandGeometry does
             continue
         cur = t.shape[i - off]
         if s == -1:
@@ -339,6 +341,10 @@ def _expand_impl(t, shape):
                                f"non-singleton dimension {i}.  Target sizes: {shape}.  Tensor sizes: "
                                f"{list(t.shape)}")
         new_shape.append(s)
+    # a new leading dim of size 1 gets the stride a contiguous layout would give it; of any other size, 0
+    for i in range(off - 1, -1, -1):
+        nxt = new_shape[i + 1] * new_strides[i + 1] if i + 1 < len(shape) else 0
+        new_strides[i] = nxt if new_shape[i] == 1 else 0
     return t.as_strided(new_shape, new_strides, t.offset)
 
 
@@ -383,15 +389,29 @@ def squeeze(input, dim=None):
         dims = [dim] if isinstance(dim, int) else list(dim)
         dims = {_wrap_dim(d, nd) for d in dims}
         new = [s for i, s in enumerate(shape) if not (i in dims and s == 1)]
-    return _reshape_view(input, new)
+    keep = [i for i in range(nd) if dim is None and shape[i] != 1 or dim is not None and not (i in dims and
+                                                                                                shape[i] == 1)]
+    st = input._t.strides
+    return _geometry_view(input, [shape[i] for i in keep], [st[i] for i in keep])
 
 
 def unsqueeze(input, dim):
     nd = input._t.ndim
     d = _wrap_dim(dim, nd + 1)
     shape = list(input._t.shape)
+    strides = list(input._t.strides)
+    # torch's inferUnsqueezeGeometry: the new dim's stride is size * stride of the dim it precedes
+    strides.insert(d, 1 if d >= nd else shape[d] * strides[d])
     shape.insert(d, 1)
-    return _reshape_view(input, shape)
+    return _geometry_view(input, shape, strides)
+
+
+def _geometry_view(x, shape, strides):
+    """A view with explicit geometry whose backward is a reshape to the input's shape (squeeze, unsqueeze)."""
+    impl = x._t.as_strided(shape, strides, x._t.offset)
+    if MODE.enabled and x._rg:
+        return Reshape.apply(x, None, impl)
+    return _view_out(x, impl)
 
 
 def _reshape_view(x, shape):
