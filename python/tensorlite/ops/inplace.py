@@ -29,7 +29,7 @@ def check_inplace(x):
     return base
 
 
-def _inplace_op(x, compute, copy_result=False):
+def _inplace_op(x, compute):
     """x := compute(value of x), recorded in the graph. compute gets a differentiable tensor with
     x's current value and returns the new value (any broadcastable shape equal to x's)."""
     base = check_inplace(x)
