@@ -224,7 +224,9 @@ def test_random_view_chains(chain, make_noncontig):
             va.view(-1)
     else:
         wa = va.view(-1)
-        assert tuple(wa.shape) == tuple(wb.shape) and wa.stride() == wb.stride()
+        assert tuple(wa.shape) == tuple(wb.shape)
+        if wb.numel():  # strides of empty tensors carry no meaning (and differ with their history)
+            assert wa.stride() == wb.stride()
 
 
 @st.composite
