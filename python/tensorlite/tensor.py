@@ -171,8 +171,12 @@ class Tensor:
         return self._t.numpy()
 
     def __array__(self, dtype=None, copy=None):
-        a = self._t.numpy()
-        return a if dtype is None else a.astype(dtype, copy=False)
+        a = self.numpy()  # as torch: refuses tensors that require grad
+        if dtype is not None:
+            a = a.astype(dtype, copy=bool(copy))
+        elif copy:
+            a = a.copy()
+        return a
 
     def _scalar_check(self, kind):
         if self._t.numel != 1:
