@@ -274,6 +274,8 @@ PYBIND11_MODULE(_C, m) {
 
   // ---- shape ops: cat, flip, ... (section owned by the tensor-API work) ------------------------------------
 
+  // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
+
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);
   m.def("get_num_threads", &get_num_threads);

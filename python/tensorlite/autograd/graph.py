@@ -1,0 +1,2 @@
+"""tensorlite.autograd.graph: the Node type, as torch.autograd.graph exposes it."""
+from .function import Node  # noqa: F401

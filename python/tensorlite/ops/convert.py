@@ -1,0 +1,129 @@
+"""Copies and conversions: clone, to / type / float / double / long / int / bool, copy_."""
+from __future__ import annotations
+
+from .. import _C
+from .. import _dtype as D
+from ..autograd.function import Function
+from ..autograd.grad_mode import MODE
+from ..tensor import Tensor, _wrap, _register_methods
+
+__all__ = ["clone"]
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(x._t.clone())
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def clone(input, *, memory_format=None):
+    if MODE.enabled and input._rg:
+        return Clone.apply(input)
+    return _wrap(input._t.clone())
+
+
+class ToDtype(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return _wrap(_C.to_dtype(x._t, dtype._id, True))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _to_dtype(g, ctx.in_dtype, False), None
+
+
+def _to_dtype(x, dtype, copy):
+    if dtype == x.dtype and not copy:
+        return x
+    if MODE.enabled and x._rg and dtype.is_floating_point:
+        return ToDtype.apply(x, dtype)
+    return _wrap(_C.to_dtype(x._t, dtype._id, True))
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, D.device, int)) and not isinstance(a, bool):
+            device = a
+        elif isinstance(a, bool):
+            copy = a
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {type(a).__name__}")
+    return dtype, device, copy
+
+
+def to(self, *args, **kwargs):
+    dtype, device, copy = _parse_to(args, kwargs)
+    if device is not None:
+        d = D._as_device(device)
+        if d.type != "cpu":
+            from ..cuda import _lazy_device_check
+            _lazy_device_check(d)
+    return _to_dtype(self, dtype or self.dtype, copy)
+
+
+_TYPE_NAMES = {"torch.FloatTensor": D.float32, "torch.DoubleTensor": D.float64, "torch.LongTensor": D.int64,
+               "torch.IntTensor": D.int32, "torch.ByteTensor": D.uint8, "torch.BoolTensor": D.bool}
+_REV_TYPE_NAMES = {v.name: k for k, v in _TYPE_NAMES.items()}
+
+
+def type_(self, dtype=None, non_blocking=False, **kwargs):
+    if dtype is None:
+        return _REV_TYPE_NAMES[self.dtype.name]
+    if isinstance(dtype, str):
+        if dtype not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = _TYPE_NAMES[dtype]
+    return _to_dtype(self, dtype, False)
+
+
+def cpu(self, memory_format=None):
+    return self
+
+
+def copy_(self, src, non_blocking=False):
+    from .inplace import _inplace_op
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+    if MODE.enabled and (self._rg or src._rg):
+        def compute(dst):
+            return expand_like(_to_dtype(src, dst.dtype, False), dst)
+        return _inplace_op(self, compute, copy_result=True)
+    _C.copy_(self._t, src._t)
+    self._t.bump_version()
+    return self
+
+
+def expand_like(x, target):
+    if tuple(x._t.shape) == tuple(target._t.shape):
+        return x
+    return x.expand(list(target._t.shape))
+
+
+def _caster(dt):
+    def cast(self, memory_format=None):
+        return _to_dtype(self, dt, False)
+    cast.__name__ = dt.name
+    return cast
+
+
+_register_methods({
+    "clone": clone, "to": to, "type": type_, "cpu": cpu, "copy_": copy_,
+    "float": _caster(D.float32), "double": _caster(D.float64), "long": _caster(D.int64), "int": _caster(D.int32),
+    "bool": _caster(D.bool), "byte": _caster(D.uint8),
+})
