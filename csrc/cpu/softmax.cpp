@@ -40,8 +40,9 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t D, bool log) {
       A s = 0;
       if (log) {
         for (int64_t i = 0; i < D; ++i) s += static_cast<A>(std::exp(xr[i] - m));
-        const T lse = static_cast<T>(static_cast<A>(m) + std::log(s));
-        for (int64_t i = 0; i < D; ++i) yr[i] = xr[i] - lse;
+        // (x - m) - log(s), not x - (m + log(s)): with large logits m + log(s) would round.
+        const T ls = static_cast<T>(std::log(s));
+        for (int64_t i = 0; i < D; ++i) yr[i] = (xr[i] - m) - ls;
       } else {
         for (int64_t i = 0; i < D; ++i) {
           T v = std::exp(xr[i] - m);
@@ -73,9 +74,10 @@ void softmax_cols(const T* x, T* y, const Geom& g, bool log) {
       if (log) {
         for (int64_t d = 0; d < g.D; ++d)
           for (int64_t j = 0; j < jl; ++j) s[j] += static_cast<A>(std::exp(xo[d * g.inner + j] - m[j]));
-        for (int64_t j = 0; j < jl; ++j) m[j] = static_cast<T>(static_cast<A>(m[j]) + std::log(s[j]));
+        T ls[kBlock];
+        for (int64_t j = 0; j < jl; ++j) ls[j] = static_cast<T>(std::log(s[j]));
         for (int64_t d = 0; d < g.D; ++d)
-          for (int64_t j = 0; j < jl; ++j) yo[d * g.inner + j] = xo[d * g.inner + j] - m[j];
+          for (int64_t j = 0; j < jl; ++j) yo[d * g.inner + j] = (xo[d * g.inner + j] - m[j]) - ls[j];
       } else {
         for (int64_t d = 0; d < g.D; ++d)
           for (int64_t j = 0; j < jl; ++j) {
