@@ -16,14 +16,18 @@
 // An op is a small struct: acc_t, init(out_index), step(acc, x, index), contig(acc, ptr, n, index0)
 // (a fast path for contiguous runs; for floating sums it uses independent lanes), merge(acc, later_acc)
 // and write(out_index, acc, count).
+// Only floating-point exception flags are affected (never results): lets NaN-aware selects vectorise.
+#pragma GCC optimize("no-trapping-math")
 #include "reduce.h"
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <type_traits>
 #include <vector>
 #include "../core/parallel.h"
+#include "softmax.h"  // exp_f32, TL_CLONES
 
 #pragma GCC diagnostic ignored "-Wbool-operation"
 #pragma GCC diagnostic ignored "-Wint-in-bool-context"
@@ -121,6 +125,9 @@ void reduce_range(const Op& op, typename Op::acc_t& acc, const T* base, const st
   }
 }
 
+template <class Op, class = void> struct has_row_block : std::false_type {};
+template <class Op> struct has_row_block<Op, std::void_t<decltype(Op::kRowBlock)>> : std::bool_constant<Op::kRowBlock> {};
+
 template <class Op, class T>
 void run_reduce(const Op& op, const Tensor& out, const Tensor& in_arg) {
   const int64_t n_out = out.numel();
@@ -208,9 +215,15 @@ void run_reduce(const Op& op, const Tensor& out, const Tensor& in_arg) {
     jl = std::min(kBlock, J - j0);
     obase = oc.out_off + j0 * oj;
     for (int64_t j = 0; j < jl; ++j) acc[j] = op.init(obase + j * oj);
+    const T* base = x + oc.in_off + j0;
+    if constexpr (has_row_block<Op>::value) {
+      if (red.size() == 1) {
+        op.rows(acc, base + r0 * red[0].in_st, red[0].in_st, r1 - r0, jl);
+        return;
+      }
+    }
     Counter rc(red);
     rc.seek(r0);
-    const T* base = x + oc.in_off + j0;
     for (int64_t r = r0; r < r1; ++r, rc.next()) {
       const T* p = base + rc.in_off;
       for (int64_t j = 0; j < jl; ++j) op.step(acc[j], p[j], r);
@@ -262,6 +275,42 @@ A lane_sum(const T* p, int64_t n, const F& f) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
+// float32 sums: 16 float lanes over blocks of 128 elements (8 terms per lane), each block's lanes then
+// added into double lanes. As accurate as double accumulation for practical purposes, at float SIMD width.
+TL_CLONES double sum_f32(const float* p, int64_t n) {
+  constexpr int L = 16, B = 8 * L;
+  double d[L] = {};
+  int64_t i = 0;
+  for (; i + B <= n; i += B) {
+    float s[L] = {};
+    for (int b = 0; b < B; b += L)
+      for (int k = 0; k < L; ++k) s[k] += p[i + b + k];
+    for (int k = 0; k < L; ++k) d[k] += s[k];
+  }
+  double r = 0;
+  for (; i < n; ++i) r += p[i];
+  for (int w = L / 2; w > 0; w /= 2)
+    for (int k = 0; k < w; ++k) d[k] += d[k + w];
+  return d[0] + r;
+}
+
+// Loop B for float32 sums: rows are added 8 at a time in float, then into the double accumulators.
+TL_CLONES void sum_rows_f32(double* acc, const float* p, int64_t st, int64_t nr, int64_t jl) {
+  float t[256];
+  int64_t r = 0;
+  for (; r + 8 <= nr; r += 8) {
+    const float* q = p + r * st;
+    for (int64_t j = 0; j < jl; ++j) t[j] = q[j];
+    for (int k = 1; k < 8; ++k) {
+      const float* qk = q + k * st;
+      for (int64_t j = 0; j < jl; ++j) t[j] += qk[j];
+    }
+    for (int64_t j = 0; j < jl; ++j) acc[j] += t[j];
+  }
+  for (; r < nr; ++r)
+    for (int64_t j = 0; j < jl; ++j) acc[j] += p[r * st + j];
+}
+
 template <class T> inline bool is_nan(T x) {
   if constexpr (std::is_floating_point_v<T>) return x != x;
   else return false;
@@ -270,15 +319,33 @@ template <class T> inline bool is_nan(T x) {
 template <class T> inline T nan_max(T a, T x) { return (x > a || is_nan(x)) ? x : a; }
 template <class T> inline T nan_min(T a, T x) { return (x < a || is_nan(x)) ? x : a; }
 
+// Max/min of a contiguous run. Floating types: 16-byte GCC vectors (SSE2 on any x86-64) with a NaN
+// flag per lane, so NaN still wins as in torch; the plain loop does not vectorise under IEEE rules.
 template <class T, bool IsMax>
 T lane_extreme(T init, const T* p, int64_t n) {
-  T s[kLanes];
-  for (int k = 0; k < kLanes; ++k) s[k] = init;
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int k = 0; k < kLanes; ++k) s[k] = IsMax ? nan_max(s[k], p[i + k]) : nan_min(s[k], p[i + k]);
   T r = init;
-  for (int k = 0; k < kLanes; ++k) r = IsMax ? nan_max(r, s[k]) : nan_min(r, s[k]);
+  if constexpr (std::is_floating_point_v<T>) {
+    using I = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+    typedef T V __attribute__((vector_size(16)));
+    typedef I VI __attribute__((vector_size(16)));
+    constexpr int W = 16 / sizeof(T);
+    V a, b;
+    for (int k = 0; k < W; ++k) a[k] = b[k] = init;
+    VI nan = {};
+    for (; i + 2 * W <= n; i += 2 * W) {
+      V x, y;
+      std::memcpy(&x, p + i, sizeof x);
+      std::memcpy(&y, p + i + W, sizeof y);
+      if constexpr (IsMax) { a = x > a ? x : a; b = y > b ? y : b; }
+      else { a = x < a ? x : a; b = y < b ? y : b; }
+      nan |= (x != x) | (y != y);
+    }
+    for (int k = 0; k < W; ++k) {
+      if (nan[k]) return std::numeric_limits<T>::quiet_NaN();
+      r = IsMax ? nan_max(nan_max(r, a[k]), b[k]) : nan_min(nan_min(r, a[k]), b[k]);
+    }
+  }
   for (; i < n; ++i) r = IsMax ? nan_max(r, p[i]) : nan_min(r, p[i]);
   return r;
 }
@@ -291,7 +358,12 @@ struct SumOp {
   acc_t init(int64_t) const { return acc_t(0); }
   void step(acc_t& a, T x, int64_t) const { a += static_cast<acc_t>(x); }
   void contig(acc_t& a, const T* p, int64_t n, int64_t) const {
-    a += lane_sum<acc_t>(p, n, [](T v) { return static_cast<acc_t>(v); });
+    if constexpr (std::is_same_v<T, float>) a += sum_f32(p, n);
+    else a += lane_sum<acc_t>(p, n, [](T v) { return static_cast<acc_t>(v); });
+  }
+  static constexpr bool kRowBlock = std::is_same_v<T, float>;
+  void rows(acc_t* acc, const T* p, int64_t st, int64_t nr, int64_t jl) const {
+    if constexpr (std::is_same_v<T, float>) sum_rows_f32(acc, p, st, nr, jl);
   }
   void merge(acc_t& a, const acc_t& b) const { a += b; }
   void write(int64_t o, const acc_t& a, int64_t n) const {
@@ -433,7 +505,10 @@ struct LogSumExpOp {
   void step(acc_t& a, T x, int64_t) const { a.s += static_cast<A>(std::exp(x - a.m)); }
   void contig(acc_t& a, const T* p, int64_t n, int64_t) const {
     const T m = a.m;
-    a.s += lane_sum<A>(p, n, [m](T v) { return static_cast<A>(std::exp(v - m)); });
+    if constexpr (std::is_same_v<T, float>)
+      a.s += lane_sum<A>(p, n, [m](T v) { return static_cast<A>(exp_f32(v - m)); });
+    else
+      a.s += lane_sum<A>(p, n, [m](T v) { return static_cast<A>(std::exp(v - m)); });
   }
   void merge(acc_t& a, const acc_t& b) const { a.s += b.s; }
   void write(int64_t o, const acc_t& a, int64_t) const {
