@@ -16,6 +16,10 @@
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/random.h"
+#include "ops/index.h"
+#include "ops/matmul.h"
+#include "ops/shape.h"
+#include "ops/sort.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
 #ifdef TL_WITH_CUDA
@@ -269,10 +273,47 @@ PYBIND11_MODULE(_C, m) {
   }
 
   // ---- indexing, gather/scatter, sort (section owned by the indexing work) -------------------------------
+  m.def("index_select", &index_select, py::arg("x"), py::arg("dim"), py::arg("index"));
+  m.def("gather", &gather, py::arg("x"), py::arg("dim"), py::arg("index"));
+  m.def("scatter_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src) {
+    scatter_(self, dim, idx, src, false); });
+  m.def("scatter_add_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src) {
+    scatter_(self, dim, idx, src, true); });
+  m.def("scatter_value_", [](const Tensor& self, int64_t dim, const Tensor& idx, py::handle v) {
+    scatter_value_(self, dim, idx, to_scalar(v)); });
+  m.def("index_add_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, py::handle alpha) {
+    index_add_(self, dim, idx, src, to_scalar(alpha)); }, py::arg("self"), py::arg("dim"), py::arg("index"),
+    py::arg("source"), py::arg("alpha") = 1);
+  m.def("masked_select", &masked_select);
+  m.def("nonzero", &nonzero);
+  m.def("index", &tl::index, py::arg("x"), py::arg("indices"));
+  m.def("index_put_", &index_put_, py::arg("x"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  m.def("sort", [](const Tensor& x, int64_t dim, bool descending) {
+    auto r = tl::sort(x, dim, descending);
+    return py::make_tuple(r.first, r.second); }, py::arg("x"), py::arg("dim") = -1, py::arg("descending") = false);
+  m.def("topk", [](const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) {
+    auto r = topk(x, k, dim, largest, sorted);
+    return py::make_tuple(r.first, r.second); }, py::arg("x"), py::arg("k"), py::arg("dim") = -1,
+    py::arg("largest") = true, py::arg("sorted") = true);
 
   // ---- matmul (section owned by the matmul work) ----------------------------------------------------------
+  m.def("mm", &mm);
+  m.def("bmm", &bmm);
+  m.def("mv", &mv);
+  m.def("dot", &dot);
+  m.def("matmul", &matmul);
+  m.def("addmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return addmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("baddbmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return baddbmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> bias) { return linear(x, w, bias); },
+        py::arg("x"), py::arg("w"), py::arg("bias") = py::none());
 
   // ---- shape ops: cat, flip, ... (section owned by the tensor-API work) ------------------------------------
+  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("flip", &flip, py::arg("x"), py::arg("dims"));
 
   // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
 

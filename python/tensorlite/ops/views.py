@@ -74,6 +74,8 @@ def _view_strides(old_shape, old_strides, new_shape):
         numel *= s
     if numel == 0:
         return list(_contig(new_shape)) if old_shape != new_shape else list(old_strides)
+    if not old_shape:  # a 0-d tensor: any all-ones shape is a view
+        return _contig(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1] if old_strides else 1
