@@ -22,6 +22,8 @@
 #include "ops/sort.h"
 #include "core/dlpack.h"
 #include "ops/creation.h"
+#include "ops/reduce.h"
+#include "ops/softmax.h"
 #ifdef TL_WITH_CUDA
 #include "cuda/device.h"
 #endif
@@ -305,6 +307,45 @@ PYBIND11_MODULE(_C, m) {
         py::arg("p"), py::arg("gen").none(true));
 
   // ---- reductions (section owned by the reductions work) -------------------------------------------------
+  // dims: None (or [] except for all/any) reduces every dim; dtype: an int DType code or None.
+  {
+    using OptDT = std::optional<int>;
+    auto dt = [](const OptDT& d) -> std::optional<DType> {
+      if (d) return static_cast<DType>(*d);
+      return std::nullopt;
+    };
+    auto dims_arg = [] { return py::arg("dims").none(true); };
+    m.def("sum", [dt](const Tensor& x, const OptDims& dims, bool keepdim, OptDT dtype) { return sum(x, dims, keepdim, dt(dtype)); },
+          py::arg("x"), dims_arg(), py::arg("keepdim") = false, py::arg("dtype").none(true) = py::none());
+    m.def("mean", [dt](const Tensor& x, const OptDims& dims, bool keepdim, OptDT dtype) { return mean(x, dims, keepdim, dt(dtype)); },
+          py::arg("x"), dims_arg(), py::arg("keepdim") = false, py::arg("dtype").none(true) = py::none());
+    m.def("prod", [dt](const Tensor& x, const OptDims& dims, bool keepdim, OptDT dtype) { return prod(x, dims, keepdim, dt(dtype)); },
+          py::arg("x"), dims_arg(), py::arg("keepdim") = false, py::arg("dtype").none(true) = py::none());
+    m.def("amax", &amax, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
+    m.def("amin", &amin, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
+    m.def("max_all", &max_all);
+    m.def("min_all", &min_all);
+    m.def("max_dim", [](const Tensor& x, int64_t dim, bool keepdim) { auto r = max_dim(x, dim, keepdim); return py::make_tuple(r.first, r.second); },
+          py::arg("x"), py::arg("dim"), py::arg("keepdim") = false);
+    m.def("min_dim", [](const Tensor& x, int64_t dim, bool keepdim) { auto r = min_dim(x, dim, keepdim); return py::make_tuple(r.first, r.second); },
+          py::arg("x"), py::arg("dim"), py::arg("keepdim") = false);
+    m.def("argmax", &argmax, py::arg("x"), py::arg("dim").none(true) = py::none(), py::arg("keepdim") = false);
+    m.def("argmin", &argmin, py::arg("x"), py::arg("dim").none(true) = py::none(), py::arg("keepdim") = false);
+    m.def("var", &var, py::arg("x"), dims_arg(), py::arg("correction") = 1.0, py::arg("keepdim") = false);
+    m.def("std", &stddev, py::arg("x"), dims_arg(), py::arg("correction") = 1.0, py::arg("keepdim") = false);
+    m.def("norm", &norm, py::arg("x"), py::arg("p") = 2.0, dims_arg(), py::arg("keepdim") = false);
+    m.def("all", &all, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
+    m.def("any", &any, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
+    m.def("logsumexp", &logsumexp, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
+    m.def("cumsum", [dt](const Tensor& x, int64_t dim, OptDT dtype, bool reverse) { return cumsum(x, dim, dt(dtype), reverse); },
+          py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none(), py::arg("reverse") = false);
+    m.def("softmax", [dt](const Tensor& x, int64_t dim, OptDT dtype) { return softmax(x, dim, dt(dtype)); },
+          py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none());
+    m.def("log_softmax", [dt](const Tensor& x, int64_t dim, OptDT dtype) { return log_softmax(x, dim, dt(dtype)); },
+          py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none());
+    m.def("softmax_backward", &softmax_backward, py::arg("grad"), py::arg("y"), py::arg("dim"));
+    m.def("log_softmax_backward", &log_softmax_backward, py::arg("grad"), py::arg("y"), py::arg("dim"));
+  }
 
   // ---- indexing, gather/scatter, sort (section owned by the indexing work) -------------------------------
   m.def("index_select", &index_select, py::arg("x"), py::arg("dim"), py::arg("index"));

@@ -72,4 +72,4 @@ def can_cast(from_, to):
 
 def promote_types(type1, type2):
     from ._dtype import _BY_ID
-    return _BY_ID[max(type1._id, type2._id)]
+    return _BY_ID[_builtins.max(type1._id, type2._id)]

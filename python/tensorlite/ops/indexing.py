@@ -772,30 +772,6 @@ def argwhere(input):
     return _wrap(_C.nonzero(input._t))
 
 
-def _sum_to_size(self, *size):
-    """Fallback for Tensor.sum_to_size until the reductions family provides it: each broadcast
-    dim is folded with index_add (deterministic and differentiable)."""
-    size = V._parse_shape(size)
-    g = self
-    lead = g._t.ndim - len(size)
-    if lead < 0:
-        raise RuntimeError(f"size {size} is not expandable to size {list(g._t.shape)}.")
-    for d in range(g._t.ndim):
-        n = g._t.shape[d]
-        target = 1 if d < lead else size[d - lead]
-        if n == target:
-            continue
-        if target != 1:
-            raise RuntimeError(f"size {size} is not expandable to size {list(self._t.shape)}.")
-        idx = _wrap(_C.full([n], 0, D.int64._id))
-        z = _wrap(_zeros(list(g._t.shape[:d]) + [1] + list(g._t.shape[d + 1:]), g._t.dtype))
-        g = index_add(z, d, idx, g)
-    return V.reshape(g, size) if lead else g
-
-
-if not hasattr(Tensor, "sum_to_size"):
-    _register_methods({"sum_to_size": _sum_to_size})
-
 _register_methods({
     "__getitem__": getitem, "__setitem__": setitem,
     "index_select": index_select, "gather": gather, "take_along_dim": take_along_dim,
