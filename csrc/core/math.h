@@ -43,16 +43,31 @@ template <class T> TL_HD inline T softplus(T x, T beta, T threshold) {
   return bx > threshold ? x : std::log1p(std::exp(bx)) / beta;
 }
 template <class T> TL_HD inline T elu(T x, T alpha) { return x > T(0) ? x : alpha * std::expm1(x); }
+// celu(x, alpha) = elu with the input scaled by 1/alpha on the negative side.
+template <class T> TL_HD inline T celu(T x, T alpha) { return x > T(0) ? x : alpha * std::expm1(x / alpha); }
+template <class T> TL_HD inline T selu(T x) {
+  return T(1.0507009873554804934193349852946) * elu(x, T(1.6732632423543772848170429916717));
+}
 template <class T> TL_HD inline T clamp(T x, T lo, T hi) {
   if constexpr (std::is_floating_point_v<T>) {
     if (std::isnan(x)) return x;  // torch propagates NaN through clamp
   }
-  return x < lo ? lo : (x > hi ? hi : x);
+  // min first, then max: when lo > hi every element becomes hi, as in torch.
+  T r = x < lo ? lo : x;
+  return r > hi ? hi : r;
 }
 template <class T> TL_HD inline T rsqrt(T x) { return T(1) / std::sqrt(x); }
 
 template <class T> TL_HD inline T ipow(T base, T exp) {
-  // Integer power by squaring; negative exponents are rejected by the op layer.
+  // Integer power by squaring. A negative scalar exponent is rejected by the op layer; a negative
+  // element of an exponent tensor gives torch's answers: 1 for base 1, +-1 for base -1, else 0.
+  if constexpr (std::is_signed_v<T>) {
+    if (exp < 0) {
+      if (base == 1) return 1;
+      if (base == -1) return (exp & 1) ? T(-1) : T(1);
+      return 0;
+    }
+  }
   T r = 1;
   while (exp > 0) {
     if (exp & 1) r = static_cast<T>(r * base);
@@ -95,13 +110,43 @@ template <class T> TL_HD inline T remainder(T a, T b) {
 }
 template <class T> TL_HD inline T floor_divide(T a, T b) {
   if constexpr (std::is_same_v<T, bool>) return a;
-  else if constexpr (std::is_floating_point_v<T>) return std::floor(a / b);
+  else if constexpr (std::is_floating_point_v<T>) {
+    // torch's div_floor: exact quotient from fmod, so that e.g. 1 // 0.1 gives 9 (as Python does),
+    // not floor(1 / 0.1) = 10.
+    if (b == T(0)) return a / b;
+    T mod = std::fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) div -= T(1);
+    T fl;
+    if (div != T(0)) {
+      fl = std::floor(div);
+      if (div - fl > T(0.5)) fl += T(1);
+    } else {
+      fl = std::copysign(T(0), a / b);
+    }
+    return fl;
+  }
   else if constexpr (std::is_unsigned_v<T>) return a / b;
   else {
     T q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
     return q;
   }
+}
+// C's fmod: the result has the sign of the dividend.
+template <class T> TL_HD inline T fmod(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a;
+  else if constexpr (std::is_floating_point_v<T>) return std::fmod(a, b);
+  else return static_cast<T>(a % b);
+}
+// fmax/fmin ignore a NaN operand (NaN only when both are).
+template <class T> TL_HD inline T fmax(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return std::fmax(a, b);
+  else return a > b ? a : b;
+}
+template <class T> TL_HD inline T fmin(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return std::fmin(a, b);
+  else return a < b ? a : b;
 }
 template <class T> TL_HD inline T round_half_even(T x) {
   if constexpr (std::is_floating_point_v<T>) return std::nearbyint(x);
