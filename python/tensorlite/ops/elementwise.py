@@ -1393,3 +1393,36 @@ _register_methods({
     "__xor__": _fwd(bitwise_xor), "__rxor__": _r_commutative(bitwise_xor), "__ixor__": bitwise_xor_,
     "__invert__": _invert, "__abs__": abs,
 })
+
+
+# -- operator fast paths ----------------------------------------------------------------------------------
+# `a + b` is the hottest call in any script. The generic path (operator wrapper -> add() -> argument checks
+# -> getattr(_C, name)) costs about a microsecond more than the kernel call itself, so the arithmetic
+# operators get direct versions: one isinstance, the grad-mode test, the _C call bound at import time.
+_PY_NUMBERS = (int, float, bool)
+
+
+def _fast_operator(c_tensor, c_scalar, slow):
+    def op(self, other):
+        if isinstance(other, Tensor):
+            if MODE.enabled and (self._rg or other._rg):
+                return slow(self, other)
+            return _wrap(c_tensor(self._t, other._t))
+        if type(other) in _PY_NUMBERS:
+            if MODE.enabled and self._rg:
+                return slow(self, other)
+            return _wrap(c_scalar(self._t, other, False))
+        if not _is_number(other):
+            return NotImplemented
+        return slow(self, other)
+    return op
+
+
+_register_methods({
+    "__add__": _fast_operator(_C.add, _C.add_scalar, add),
+    "__radd__": _fast_operator(_C.add, _C.add_scalar, add),
+    "__sub__": _fast_operator(_C.sub, _C.sub_scalar, sub),
+    "__mul__": _fast_operator(_C.mul, _C.mul_scalar, mul),
+    "__rmul__": _fast_operator(_C.mul, _C.mul_scalar, mul),
+    "__truediv__": _fast_operator(_C.div, _C.div_scalar, div),
+})
