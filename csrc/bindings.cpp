@@ -16,6 +16,12 @@
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/random.h"
+#include "ops/index.h"
+#include "ops/matmul.h"
+#include "ops/shape.h"
+#include "ops/sort.h"
+#include "core/dlpack.h"
+#include "ops/creation.h"
 #ifdef TL_WITH_CUDA
 #include "cuda/device.h"
 #endif
@@ -130,6 +136,79 @@ Tensor from_numpy(py::array arr) {
 
 Shape to_shape(const std::vector<int64_t>& v) { return Shape(v.begin(), v.end()); }
 
+// ---- DLPack capsules (tensor-API work) ----
+// A capsule named "dltensor"/"dltensor_versioned" still owns its managed tensor: its destructor calls
+// the deleter. A consumer renames it to "used_dltensor"/"used_dltensor_versioned" when it takes
+// ownership, and the destructor then does nothing.
+constexpr const char* kDL = "dltensor";
+constexpr const char* kDLUsed = "used_dltensor";
+constexpr const char* kDLV = "dltensor_versioned";
+constexpr const char* kDLVUsed = "used_dltensor_versioned";
+
+void dlpack_capsule_destructor(PyObject* cap) {
+  if (PyCapsule_IsValid(cap, kDLUsed)) return;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);  // may run while an exception is propagating
+  if (auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(cap, kDL))) m->deleter(m);
+  else PyErr_WriteUnraisable(cap);
+  PyErr_Restore(type, value, tb);
+}
+
+void dlpack_versioned_capsule_destructor(PyObject* cap) {
+  if (PyCapsule_IsValid(cap, kDLVUsed)) return;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  if (auto* m = static_cast<DLManagedTensorVersioned*>(PyCapsule_GetPointer(cap, kDLV))) m->deleter(m);
+  else PyErr_WriteUnraisable(cap);
+  PyErr_Restore(type, value, tb);
+}
+
+py::object to_dlpack_capsule(const Tensor& t, bool versioned, bool copied) {
+  if (versioned) {
+    DLManagedTensorVersioned* m = to_dlpack_versioned(t, copied ? DLPACK_FLAG_BITMASK_IS_COPIED : 0);
+    PyObject* cap = PyCapsule_New(m, kDLV, dlpack_versioned_capsule_destructor);
+    if (!cap) { m->deleter(m); throw py::error_already_set(); }
+    return py::reinterpret_steal<py::object>(cap);
+  }
+  DLManagedTensor* m = to_dlpack(t);
+  PyObject* cap = PyCapsule_New(m, kDL, dlpack_capsule_destructor);
+  if (!cap) { m->deleter(m); throw py::error_already_set(); }
+  return py::reinterpret_steal<py::object>(cap);
+}
+
+// Returns (tensor, read_only). The tensor owns the managed tensor from here on: the producer's
+// deleter runs when the last tensorlite view of that memory is gone.
+py::tuple from_dlpack_capsule(py::handle cap) {
+  PyObject* o = cap.ptr();
+  if (PyCapsule_IsValid(o, kDLV)) {
+    auto* m = static_cast<DLManagedTensorVersioned*>(PyCapsule_GetPointer(o, kDLV));
+    TL_CHECK(m->version.major <= DLPACK_MAJOR_VERSION, "from_dlpack: unsupported DLPack version ",
+             m->version.major, ".", m->version.minor, " (tensorlite reads up to ", DLPACK_MAJOR_VERSION, ".x)");
+    check_dlpack(m->dl_tensor);
+    bool read_only = (m->flags & DLPACK_FLAG_BITMASK_READ_ONLY) != 0;
+    PyCapsule_SetName(o, kDLVUsed);  // from here on `release` owns it, even if wrapping throws
+    std::shared_ptr<void> release(m, [](void* p) {
+      auto* mt = static_cast<DLManagedTensorVersioned*>(p);
+      if (mt->deleter) mt->deleter(mt);
+    });
+    Tensor t = wrap_dlpack(m->dl_tensor, std::move(release));
+    return py::make_tuple(t, read_only);
+  }
+  if (PyCapsule_IsValid(o, kDL)) {
+    auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(o, kDL));
+    check_dlpack(m->dl_tensor);
+    PyCapsule_SetName(o, kDLUsed);
+    std::shared_ptr<void> release(m, [](void* p) {
+      auto* mt = static_cast<DLManagedTensor*>(p);
+      if (mt->deleter) mt->deleter(mt);
+    });
+    Tensor t = wrap_dlpack(m->dl_tensor, std::move(release));
+    return py::make_tuple(t, false);
+  }
+  TL_THROW(Runtime, "from_dlpack received an invalid capsule. Note that DLTensor capsules can be consumed only "
+           "once, so you might have already constructed a tensor from it once.");
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_C, m) {
@@ -228,12 +307,62 @@ PYBIND11_MODULE(_C, m) {
   // ---- reductions (section owned by the reductions work) -------------------------------------------------
 
   // ---- indexing, gather/scatter, sort (section owned by the indexing work) -------------------------------
+  m.def("index_select", &index_select, py::arg("x"), py::arg("dim"), py::arg("index"));
+  m.def("gather", &gather, py::arg("x"), py::arg("dim"), py::arg("index"));
+  m.def("scatter_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src) {
+    scatter_(self, dim, idx, src, false); });
+  m.def("scatter_add_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src) {
+    scatter_(self, dim, idx, src, true); });
+  m.def("scatter_value_", [](const Tensor& self, int64_t dim, const Tensor& idx, py::handle v) {
+    scatter_value_(self, dim, idx, to_scalar(v)); });
+  m.def("index_add_", [](const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, py::handle alpha) {
+    index_add_(self, dim, idx, src, to_scalar(alpha)); }, py::arg("self"), py::arg("dim"), py::arg("index"),
+    py::arg("source"), py::arg("alpha") = 1);
+  m.def("masked_select", &masked_select);
+  m.def("nonzero", &nonzero);
+  m.def("index", &tl::index, py::arg("x"), py::arg("indices"));
+  m.def("index_put_", &index_put_, py::arg("x"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  m.def("sort", [](const Tensor& x, int64_t dim, bool descending) {
+    auto r = tl::sort(x, dim, descending);
+    return py::make_tuple(r.first, r.second); }, py::arg("x"), py::arg("dim") = -1, py::arg("descending") = false);
+  m.def("topk", [](const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) {
+    auto r = topk(x, k, dim, largest, sorted);
+    return py::make_tuple(r.first, r.second); }, py::arg("x"), py::arg("k"), py::arg("dim") = -1,
+    py::arg("largest") = true, py::arg("sorted") = true);
 
   // ---- matmul (section owned by the matmul work) ----------------------------------------------------------
+  m.def("mm", &mm);
+  m.def("bmm", &bmm);
+  m.def("mv", &mv);
+  m.def("dot", &dot);
+  m.def("matmul", &matmul);
+  m.def("addmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return addmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("baddbmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+    return baddbmm(self, a, b, to_scalar(beta), to_scalar(alpha));
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> bias) { return linear(x, w, bias); },
+        py::arg("x"), py::arg("w"), py::arg("bias") = py::none());
 
   // ---- shape ops: cat, flip, ... (section owned by the tensor-API work) ------------------------------------
+  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("flip", &flip, py::arg("x"), py::arg("dims"));
+  // range factories (ops/creation.h)
+  m.def("arange", [](py::handle start, py::handle end, py::handle step, int dtype) {
+    return arange(to_scalar(start), to_scalar(end), to_scalar(step), static_cast<DType>(dtype));
+  });
+  m.def("linspace", [](py::handle start, py::handle end, int64_t steps, int dtype) {
+    return linspace(to_scalar(start), to_scalar(end), steps, static_cast<DType>(dtype));
+  });
+  m.def("logspace", [](py::handle start, py::handle end, int64_t steps, double base, int dtype) {
+    return logspace(to_scalar(start), to_scalar(end), steps, base, static_cast<DType>(dtype));
+  });
+  m.def("eye", [](int64_t n, int64_t m_, int dtype) { return eye(n, m_, static_cast<DType>(dtype)); });
 
   // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
+  m.def("to_dlpack", &to_dlpack_capsule, py::arg("t"), py::arg("versioned") = false, py::arg("copied") = false);
+  m.def("from_dlpack", &from_dlpack_capsule);
 
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);

@@ -18,6 +18,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 }
 
 void check_writable(const Tensor& t, const char* op) {
+  if (t.numel() <= 1) return;  // an empty or one-element tensor cannot overlap itself
   for (int64_t i = 0; i < t.dim(); ++i)
     if (t.strides()[i] == 0 && t.sizes()[i] > 1)
       TL_THROW(Runtime, op, ": unsupported operation: more than one element of the written-to tensor refers to a "

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import builtins as _builtins
+
 from . import _C
 from ._dtype import (dtype, device, bool, uint8, int32, int64, float32, float64, float, double, long, int,
                      get_default_dtype, set_default_dtype)
@@ -31,7 +33,7 @@ _import_families(globals())
 
 def set_num_threads(n):
     """Threads used by tensorlite's OpenMP kernels (default: all cores, or OMP_NUM_THREADS)."""
-    if not isinstance(n, int) or isinstance(n, (type(True),)) or n < 1:
+    if not isinstance(n, _builtins.int) or isinstance(n, _builtins.bool) or n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {n!r}")
     _C.set_num_threads(n)
 

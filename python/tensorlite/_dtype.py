@@ -56,7 +56,7 @@ def _from_numpy_dtype(npd):
         return _BY_NP[np.dtype(npd)]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(npd)}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{np.dtype(npd).type.__name__}. The only supported types are: "
             "float64, float32, int64, int32, uint8, and bool.") from None
 
 

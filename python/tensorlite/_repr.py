@@ -1,5 +1,14 @@
-"""repr(tensor) in torch's format: tensor([[1., 2.]], requires_grad=True)."""
+"""repr(tensor) in torch's exact format (a port of torch/_tensor_str.py on numpy data):
+    tensor([[1., 2.]], requires_grad=True)
+
+The formatter decides once per tensor (from the values that will be shown) between integer mode
+("1."), fixed point ("1.2500") and scientific notation ("1.2500e+10"), and pads every element to one
+width; rows wrap at `linewidth`; more than `threshold` elements are summarised with "...".
+"""
 from __future__ import annotations
+
+import contextlib
+import math
 
 import numpy as np
 
@@ -12,7 +21,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     elif profile == "short":
         PRINT_OPTS.update(precision=2, threshold=1000, edgeitems=2, linewidth=80)
     elif profile == "full":
-        PRINT_OPTS.update(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80)
+        PRINT_OPTS.update(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)
     for k, v in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
                  ("linewidth", linewidth)):
         if v is not None:
@@ -20,98 +29,168 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     PRINT_OPTS["sci_mode"] = sci_mode
 
 
-def _float_formatter(values):
-    """torch's _Formatter for floats: integer mode ("1."), fixed or scientific notation."""
-    prec = PRINT_OPTS["precision"]
-    finite = values[np.isfinite(values)]
-    int_mode = finite.size == 0 or np.all(finite == np.ceil(finite))
-    sci = False
-    if finite.size:
-        nz = np.abs(finite[finite != 0])
-        if nz.size:
-            mx, mn = nz.max(), nz.min()
-            sci = (mx / mn > 1000.0 or mx > 1.0e8) if not int_mode else mx > 1.0e8
-            if not int_mode:
-                sci = sci or mn < 1.0e-4
-    if PRINT_OPTS["sci_mode"] is not None:
-        sci = PRINT_OPTS["sci_mode"]
-    if int_mode and not sci:
-        fmt = lambda v: ("%.0f." % v) if np.isfinite(v) else _nonfinite(v)  # noqa: E731
-    elif sci:
-        fmt = lambda v: ("%.*e" % (prec, v)) if np.isfinite(v) else _nonfinite(v)  # noqa: E731
+def get_printoptions():
+    return dict(PRINT_OPTS)
+
+
+@contextlib.contextmanager
+def printoptions(**kwargs):
+    old = get_printoptions()
+    set_printoptions(**kwargs)
+    try:
+        yield
+    finally:
+        set_printoptions(**old)
+
+
+class _Formatter:
+    def __init__(self, values, floating):
+        """values: numpy array of the elements that will be printed (already summarised)."""
+        self.floating = floating
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+        prec = PRINT_OPTS["precision"]
+        flat = values.reshape(-1)
+        if not floating:
+            for v in flat.tolist():
+                self.max_width = max(self.max_width, len(f"{v}"))
+            return
+        flat = flat.astype(np.float64)
+        nz = flat[np.isfinite(flat) & (flat != 0)]
+        if nz.size == 0:
+            return
+        a = np.abs(nz)
+        mn, mx = float(a.min()), float(a.max())
+        self.int_mode = bool(np.all(nz == np.ceil(nz)))
+        if PRINT_OPTS["sci_mode"] is None:
+            self.sci_mode = mx / mn > 1000.0 or mx > 1.0e8 or mn < 1.0e-4
+        else:
+            self.sci_mode = bool(PRINT_OPTS["sci_mode"])
+        vals = nz.tolist()
+        if self.sci_mode:
+            w = max(len(f"{v:.{prec}e}") for v in vals)
+        elif self.int_mode:
+            w = max(len(f"{v:.0f}") for v in vals) + 1
+        else:
+            w = max(len(f"{v:.{prec}f}") for v in vals)
+        self.max_width = max(self.max_width, w)
+
+    def width(self):
+        return self.max_width
+
+    def format(self, value):
+        prec = PRINT_OPTS["precision"]
+        if self.floating:
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{prec}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{prec}f}"
+        else:
+            ret = f"{value}"
+        return (self.max_width - len(ret)) * " " + ret
+
+
+def _vector_str(a, indent, summarize, fmt):
+    element_length = fmt.width() + 2
+    per_line = max(1, math.floor((PRINT_OPTS["linewidth"] - indent) / element_length))
+    edge = PRINT_OPTS["edgeitems"]
+    if summarize and not edge:
+        data = ["..."]
+    elif summarize and a.shape[0] > 2 * edge:
+        data = ([fmt.format(v) for v in a[:edge].tolist()] + [" ..."] +
+                [fmt.format(v) for v in a[-edge:].tolist()])
     else:
-        fmt = lambda v: ("%.*f" % (prec, v)) if np.isfinite(v) else _nonfinite(v)  # noqa: E731
-    width = max((len(fmt(v)) for v in values.ravel()), default=1)
-    return lambda v: fmt(v).rjust(width)
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _nonfinite(v):
-    return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+def _tensor_str_with_formatter(a, indent, summarize, fmt):
+    dim = a.ndim
+    if dim == 0:
+        return fmt.format(a.item())
+    if dim == 1:
+        return _vector_str(a, indent, summarize, fmt)
+    edge = PRINT_OPTS["edgeitems"]
+    if summarize and a.shape[0] > 2 * edge:
+        slices = ([_tensor_str_with_formatter(a[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."] +
+                  [_tensor_str_with_formatter(a[i], indent + 1, summarize, fmt)
+                   for i in range(a.shape[0] - edge, a.shape[0])])
+    else:
+        slices = [_tensor_str_with_formatter(a[i], indent + 1, summarize, fmt) for i in range(a.shape[0])]
+    return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
-
-
-def _format_array(a, formatter, indent, summarize):
+def _summarized_data(a):
+    """The elements a summarised print shows (torch's get_summarized_data)."""
     edge = PRINT_OPTS["edgeitems"]
     if a.ndim == 0:
-        return formatter(a[()])
-    n = a.shape[0]
-    if summarize and n > 2 * edge:
-        idx = list(range(edge)) + [None] + list(range(n - edge, n))
-    else:
-        idx = list(range(n))
+        return a
     if a.ndim == 1:
-        items = ["..." if i is None else formatter(a[i]) for i in idx]
-        # wrap lines like torch: as many items per line as fit in linewidth
-        width = len(items[0]) + 2 if items else 0
-        per_line = max(1, (PRINT_OPTS["linewidth"] - indent) // max(width, 1))
-        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
-    parts = ["..." if i is None else _format_array(a[i], formatter, indent + 1, summarize) for i in idx]
-    return "[" + sep.join(parts) + "]"
+        return np.concatenate([a[:edge], a[-edge:]]) if a.shape[0] > 2 * edge else a
+    if not edge:
+        return np.empty([0] * a.ndim, dtype=a.dtype)
+    rows = list(range(edge)) + list(range(a.shape[0] - edge, a.shape[0])) if a.shape[0] > 2 * edge \
+        else range(a.shape[0])
+    return np.stack([_summarized_data(a[i]) for i in rows])
+
+
+def _tensor_str(a, indent, floating):
+    if a.size == 0:
+        return "[]"
+    summarize = a.size > PRINT_OPTS["threshold"]
+    fmt = _Formatter(_summarized_data(a) if summarize else a, floating)
+    return _tensor_str_with_formatter(a, indent, summarize, fmt)
+
+
+def _add_suffixes(tensor_str, suffixes, indent):
+    out = [tensor_str]
+    last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
+    for suffix in suffixes:
+        # measured as torch spells it ("torch.float64"), so a printout differs from torch's only in the
+        # module name, never in where lines break
+        n = len(suffix.replace("tensorlite.", "torch."))
+        if last_line_len + n + 2 > PRINT_OPTS["linewidth"]:
+            out.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + n
+        else:
+            out.append(", " + suffix)
+            last_line_len += n + 2
+    out.append(")")
+    return "".join(out)
 
 
 def tensor_repr(t):
     from . import _dtype as D
-    a = t._t.numpy()
-    prefix = "tensor("
-    summarize = a.size > PRINT_OPTS["threshold"]
+    from .tensor import Tensor
+    name = type(t).__name__
+    prefix = "tensor(" if type(t) is Tensor or name == "Parameter" else f"{name}("
+    indent = len(prefix)
     suffixes = []
+    if t.device.type != "cpu":
+        suffixes.append(f"device='{t.device}'")
+    a = t.detach()._t.numpy()  # CUDA issue: copy to host first
+    dt = t.dtype
+    has_default_dtype = dt in (D.get_default_dtype(), D.int64, D.bool)
     if a.size == 0:
-        body = "[]"
         if a.ndim != 1:
             suffixes.append(f"size={tuple(a.shape)}")
+        if dt != D.get_default_dtype():
+            suffixes.append(f"dtype={dt!r}")
+        tensor_str = "[]"
     else:
-        if t.dtype.is_floating_point:
-            vals = a.astype(np.float64)
-            shown = vals if not summarize else _edge_values(vals)
-            f = _float_formatter(shown)
-            formatter = f
-        elif t.dtype == D.bool:
-            width = 5 if not a.all() else 4
-            formatter = lambda v: str(bool(v)).rjust(width)  # noqa: E731
-            vals = a
-        else:
-            shown = a if not summarize else _edge_values(a)
-            width = max(len(str(int(v))) for v in shown.ravel())
-            formatter = lambda v: str(int(v)).rjust(width)  # noqa: E731
-            vals = a
-        body = _format_array(vals, formatter, len(prefix), summarize)
-    if t.dtype not in (D.get_default_dtype(), D.int64, D.bool) or (a.size == 0 and t.dtype != D.get_default_dtype()
-                                                                   and t.dtype != D.int64):
-        suffixes.append(f"dtype={t.dtype!r}")
+        if not PRINT_OPTS["edgeitems"]:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if not has_default_dtype:
+            suffixes.append(f"dtype={dt!r}")
+        tensor_str = _tensor_str(a, indent, dt.is_floating_point)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
-
-
-def _edge_values(a):
-    edge = PRINT_OPTS["edgeitems"]
-    for d in range(a.ndim):
-        if a.shape[d] > 2 * edge:
-            a = np.concatenate([np.take(a, range(edge), axis=d), np.take(a, range(a.shape[d] - edge, a.shape[d]),
-                                                                          axis=d)], axis=d)
-    return a
+    return _add_suffixes(prefix + tensor_str, suffixes, indent)

@@ -171,8 +171,12 @@ class Tensor:
         return self._t.numpy()
 
     def __array__(self, dtype=None, copy=None):
-        a = self._t.numpy()
-        return a if dtype is None else a.astype(dtype, copy=False)
+        a = self.numpy()  # as torch: refuses tensors that require grad
+        if dtype is not None:
+            a = a.astype(dtype, copy=bool(copy))
+        elif copy:
+            a = a.copy()
+        return a
 
     def _scalar_check(self, kind):
         if self._t.numel != 1:
@@ -305,13 +309,13 @@ class Tensor:
         return self._meta
 
     def _grad_accumulator(self):
-        import weakref
-        from .autograd.function import AccumulateGrad
-        m = self._get_meta()
+        m = self._meta
+        if m is None:
+            m = self._meta = _Meta()
         node = m.grad_acc() if m.grad_acc is not None else None
         if node is None:
-            node = AccumulateGrad(self)
-            m.grad_acc = weakref.ref(node)
+            node = _AccumulateGrad(self)
+            m.grad_acc = _weakref.ref(node)
         return node
 
     def retain_grad(self):
@@ -370,6 +374,13 @@ class Tensor:
         self.grad_fn = None
         self._rg = False
         return self
+
+
+from .autograd import function as _function  # noqa: E402
+from .autograd.function import AccumulateGrad as _AccumulateGrad  # noqa: E402
+import weakref as _weakref  # noqa: E402
+
+_function._Tensor = Tensor
 
 
 def _init(t, impl):

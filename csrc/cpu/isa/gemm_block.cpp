@@ -1,35 +1,256 @@
-// C (mb, nb) += A (mb, kb) * B (kb, nb), all row-major with leading dims; the inner kernel of the
-// cache-blocked matmul. Written so the compiler vectorises the j loop for each ISA this file is
-// built for; the fast GEMM issue replaces it with packed, register-blocked micro-kernels.
+// Inner kernels of the cache-blocked matmul (csrc/cpu/matmul.cpp), compiled once per ISA.
+//   gemm_block: C (mb, nb) += A (mb, kb) @ B (kb, nb)      all row-major with leading dims
+//   gemm_nt:    C (mb, nb) += A (mb, kb) @ B (nb, kb)^T    both operands K-contiguous (dot products)
+// Both are register-blocked with GCC vector extensions, which the compiler lowers to the widest
+// vectors of the ISA this copy is built for (SSE2 / AVX2+FMA / AVX-512), so one source serves all
+// three variants. Every output element is reduced as (0 + its K-sum in a fixed order), then added to
+// C once: the result depends on the block sizes the caller picks, never on which thread runs it.
+// The fast-GEMM issue replaces these with packed micro-kernels; this is "correct and reasonable".
 #include <cstdint>
+#include <cstring>
+#include <utility>
 #include "isa.h"
 
 namespace tl::cpu::TL_ISA_NS {
 
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kVecBytes = 64;
+constexpr int kRows = 8;  // 8 rows x 2 vectors = 16 accumulators of 32 zmm registers
+#elif defined(__AVX2__)
+constexpr int kVecBytes = 32;
+constexpr int kRows = 6;  // 12 accumulators + 2 B vectors + 1 broadcast of 16 ymm registers
+#else
+constexpr int kVecBytes = 16;
+constexpr int kRows = 6;
+#endif
+
+typedef float vf __attribute__((vector_size(kVecBytes)));
+typedef double vd __attribute__((vector_size(kVecBytes)));
+template <class T> struct VecOf;
+template <> struct VecOf<float> { using type = vf; };
+template <> struct VecOf<double> { using type = vd; };
+
+// Unaligned loads/stores: the caller's blocks are aligned, but user buffers (small-M path) are not.
+template <class V, class T>
+inline V loadu(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <class V, class T>
+inline void storeu(T* p, V v) {
+  std::memcpy(p, &v, sizeof(V));
+}
+
+// R rows of A times NV vectors of B columns, summed over all kb.
+template <class T, int R, int NV>
+inline void tile_nn(int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = kVecBytes / sizeof(T);
+  V acc[R][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+  for (int64_t k = 0; k < kb; ++k) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = loadu<V>(b + k * ldb + v * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const T ar = a[r * lda + k];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] += bv[v] * ar;
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      T* cp = c + r * ldc + v * L;
+      storeu(cp, loadu<V>(cp) + acc[r][v]);
+    }
+}
+
+// R rows, all nb columns: two-vector blocks, then one vector, then scalar columns.
+template <class T, int R>
+inline void rows_nn(int64_t nb, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
+  constexpr int L = kVecBytes / sizeof(T);
+  int64_t j = 0;
+  for (; j + 2 * L <= nb; j += 2 * L) tile_nn<T, R, 2>(kb, a, lda, b + j, ldb, c + j, ldc);
+  for (; j + L <= nb; j += L) tile_nn<T, R, 1>(kb, a, lda, b + j, ldb, c + j, ldc);
+  for (; j < nb; ++j)
+    for (int r = 0; r < R; ++r) {
+      T s = 0;
+      for (int64_t k = 0; k < kb; ++k) s += a[r * lda + k] * b[k * ldb + j];
+      c[r * ldc + j] += s;
+    }
+}
+
+template <class T, int R>
+inline void rows_nn_dispatch(int rows, int64_t nb, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb,
+                             T* c, int64_t ldc) {
+  if constexpr (R > 0) {
+    if (rows == R) return rows_nn<T, R>(nb, kb, a, lda, b, ldb, c, ldc);
+    return rows_nn_dispatch<T, R - 1>(rows, nb, kb, a, lda, b, ldb, c, ldc);
+  }
+}
+
 template <class T>
-static void gemm_block(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
-                       int64_t ldc) {
-  for (int64_t i = 0; i < mb; ++i) {
-    T* __restrict ci = c + i * ldc;
-    for (int64_t k = 0; k < kb; ++k) {
-      const T aik = a[i * lda + k];
-      const T* __restrict bk = b + k * ldb;
-      for (int64_t j = 0; j < nb; ++j) ci[j] += aik * bk[j];
+void gemm_block(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                int64_t ldc) {
+  // Row panels of A (kRows x kb) stay in L1 while the B block streams from L2.
+  int64_t i = 0;
+  for (; i + kRows <= mb; i += kRows) rows_nn<T, kRows>(nb, kb, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+  if (i < mb)
+    rows_nn_dispatch<T, kRows - 1>(static_cast<int>(mb - i), nb, kb, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+}
+
+// Horizontal sum as a fixed pairwise tree, kept in registers: each step adds the vector rotated by half
+// of the remaining width (a spill to memory and scalar reloads stalls on store forwarding).
+typedef int32_t vi32 __attribute__((vector_size(kVecBytes)));
+typedef int64_t vi64 __attribute__((vector_size(kVecBytes)));
+template <class T> struct MaskOf;
+template <> struct MaskOf<float> { using type = vi32; using elem = int32_t; };
+template <> struct MaskOf<double> { using type = vi64; using elem = int64_t; };
+
+template <class T, int W, class V, size_t... I>
+inline V fold_half(V v, std::index_sequence<I...>) {
+  constexpr int L = sizeof...(I);
+  using M = typename MaskOf<T>::type;
+  using E = typename MaskOf<T>::elem;
+  const M mask = {static_cast<E>((I + W) % L)...};
+  return v + __builtin_shuffle(v, mask);
+}
+
+template <class T, int W, class V>
+inline V fold_all(V v) {
+  if constexpr (W >= 1) {
+    constexpr int L = kVecBytes / sizeof(T);
+    return fold_all<T, W / 2>(fold_half<T, W>(v, std::make_index_sequence<L>{}));
+  } else {
+    return v;
+  }
+}
+
+template <class T, class V>
+inline T hsum(V v) {
+  constexpr int L = kVecBytes / sizeof(T);
+  return fold_all<T, L / 2>(v)[0];
+}
+
+// RI rows of A against RJ rows of B (dot products over kb).
+template <class T, int RI, int RJ>
+inline void tile_nt(int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = kVecBytes / sizeof(T);
+  V acc[RI][RJ];
+#pragma GCC unroll 4
+  for (int r = 0; r < RI; ++r)
+#pragma GCC unroll 4
+    for (int s = 0; s < RJ; ++s) acc[r][s] = V{};
+  int64_t k = 0;
+  for (; k + L <= kb; k += L) {
+    V av[RI], bv[RJ];
+#pragma GCC unroll 4
+    for (int r = 0; r < RI; ++r) av[r] = loadu<V>(a + r * lda + k);
+#pragma GCC unroll 4
+    for (int s = 0; s < RJ; ++s) bv[s] = loadu<V>(b + s * ldb + k);
+#pragma GCC unroll 4
+    for (int r = 0; r < RI; ++r)
+#pragma GCC unroll 4
+      for (int s = 0; s < RJ; ++s) acc[r][s] += av[r] * bv[s];
+  }
+  for (int r = 0; r < RI; ++r)
+    for (int s = 0; s < RJ; ++s) {
+      T sum = hsum<T>(acc[r][s]);
+      for (int64_t kk = k; kk < kb; ++kk) sum += a[r * lda + kk] * b[s * ldb + kk];
+      c[r * ldc + s] += sum;
+    }
+}
+
+template <class T, int RI, int RJ>
+inline void tile_nt_dispatch(int ri, int rj, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                             int64_t ldc) {
+  if constexpr (RI > 0 && RJ > 0) {
+    if (ri == RI && rj == RJ) return tile_nt<T, RI, RJ>(kb, a, lda, b, ldb, c, ldc);
+    if (rj < RJ) return tile_nt_dispatch<T, RI, RJ - 1>(ri, rj, kb, a, lda, b, ldb, c, ldc);
+    return tile_nt_dispatch<T, RI - 1, RJ>(ri, rj, kb, a, lda, b, ldb, c, ldc);
+  }
+}
+
+template <class T>
+void gemm_nt(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+             int64_t ldc) {
+  // 2 x 4 tiles: 8 accumulators fed by 6 loads per k-vector.
+  constexpr int RI = 2, RJ = 4;
+  for (int64_t j = 0; j < nb; j += RJ) {
+    int rj = static_cast<int>(nb - j < RJ ? nb - j : RJ);
+    for (int64_t i = 0; i < mb; i += RI) {
+      int ri = static_cast<int>(mb - i < RI ? mb - i : RI);
+      tile_nt_dispatch<T, RI, RJ>(ri, rj, kb, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
     }
   }
 }
 
-static void gemm_block_f32(int64_t mb, int64_t nb, int64_t kb, const float* a, int64_t lda, const float* b,
-                           int64_t ldb, float* c, int64_t ldc) {
-  gemm_block<float>(mb, nb, kb, a, lda, b, ldb, c, ldc);
-}
-static void gemm_block_f64(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
-                           int64_t ldb, double* c, int64_t ldc) {
-  gemm_block<double>(mb, nb, kb, a, lda, b, ldb, c, ldc);
+// dst (rows, cols) row-major, leading dim ld  <-  src[r + c * cs]: packing of a K-contiguous operand
+// (x @ W^T's W, a transposed A). L x L blocks are transposed in registers with log2(L) butterfly stages
+// of two-input shuffles (stage s swaps the off-diagonal s x s sub-blocks of every 2s x 2s block); a
+// scalar gather at that point costs several times the GEMM it feeds.
+template <class T, int S, class V, size_t... I>
+inline void butterfly(V* v, std::index_sequence<I...>) {
+  constexpr int L = sizeof...(I);
+  using M = typename MaskOf<T>::type;
+  using E = typename MaskOf<T>::elem;
+  const M lo = {static_cast<E>((I & S) == 0 ? I : L + I - S)...};
+  const M hi = {static_cast<E>((I & S) == 0 ? I + S : L + I)...};
+#pragma GCC unroll 16
+  for (int i = 0; i < L; ++i) {
+    if (i & S) continue;
+    V a = v[i], b = v[i + S];
+    v[i] = __builtin_shuffle(a, b, lo);
+    v[i + S] = __builtin_shuffle(a, b, hi);
+  }
 }
 
+template <class T, int S, class V>
+inline void transpose_stages(V* v) {
+  if constexpr (S >= 1) {
+    constexpr int L = kVecBytes / sizeof(T);
+    butterfly<T, S>(v, std::make_index_sequence<L>{});
+    transpose_stages<T, S / 2>(v);
+  }
+}
+
+template <class T>
+void pack_t(int64_t rows, int64_t cols, const T* src, int64_t cs, T* dst, int64_t ld) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = kVecBytes / sizeof(T);
+  int64_t c0 = 0;
+  for (; c0 + L <= cols; c0 += L) {
+    int64_t r0 = 0;
+    for (; r0 + L <= rows; r0 += L) {
+      V v[L];
+#pragma GCC unroll 16
+      for (int i = 0; i < L; ++i) v[i] = loadu<V>(src + (c0 + i) * cs + r0);  // row i: column c0+i of dst
+      transpose_stages<T, L / 2>(v);
+#pragma GCC unroll 16
+      for (int i = 0; i < L; ++i) storeu(dst + (r0 + i) * ld + c0, v[i]);
+    }
+    for (int64_t c = c0; c < c0 + L; ++c)
+      for (int64_t r = r0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
+  }
+  for (int64_t c = c0; c < cols; ++c)
+    for (int64_t r = 0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
+}
+
+}  // namespace
+
 const IsaKernels& kernels() {
-  static const IsaKernels k{TL_ISA_NAME, gemm_block_f32, gemm_block_f64};
+  static const IsaKernels k{TL_ISA_NAME, gemm_block<float>, gemm_block<double>, gemm_nt<float>, gemm_nt<double>,
+                            pack_t<float>, pack_t<double>};
   return k;
 }
 

@@ -177,11 +177,14 @@ def _needed_nodes(order, targets):
 
 
 def _node_inputs(node, buf):
-    n_out = len(node._out_meta) if getattr(node, "_out_meta", None) is not None else (max(buf) + 1 if buf else 1)
     if not buf:
         return None
+    out_meta = node._out_meta
+    n_out = len(out_meta)
+    if n_out == 1:
+        return [buf[0]]
     grads = [buf.get(i) for i in range(n_out)]
-    if getattr(node, "materialize_grads", True) and node._out_meta is not None:
+    if node.materialize_grads:
         from .. import ops
         from .._dtype import _BY_ID
         for i, g in enumerate(grads):
@@ -192,8 +195,9 @@ def _node_inputs(node, buf):
 
 
 def _check_outputs(node, outs):
-    from ..tensor import Tensor
     n = len(node.next_functions)
+    if len(outs) == n:
+        return outs
     if len(outs) < n:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
                            f"got {len(outs)})")
@@ -203,12 +207,7 @@ def _check_outputs(node, outs):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
                                f"{n}, got {len(outs)})")
         outs = outs[:n]
-    res = []
-    for (nxt, _), g, in zip(node.next_functions, outs):
-        if g is not None and nxt is not None and not isinstance(g, Tensor):
-            raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor or None")
-        res.append(g)
-    return tuple(res)
+    return outs
 
 
 def _accumulate(node, g, create_graph, stolen):

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .grad_mode import MODE
 
+_Tensor = None  # tensorlite.Tensor, set by tensor.py (a module-level name keeps imports off the hot path)
+_NO_EDGE = (None, 0)
+
 
 class Node:
     """Base of every backward node: `next_functions` holds (node, input_nr) edges to the inputs."""
@@ -124,7 +127,7 @@ class BackwardCFunction(Node):
             raise RuntimeError(_FREED_MSG)
         if self._saved is None:
             return tuple(self._to_save) if self._to_save else ()
-        from ..tensor import Tensor
+        Tensor = _Tensor
         out = []
         for s in self._saved:
             if s is None:
@@ -189,7 +192,7 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor
+        Tensor = _Tensor
         ctx = cls._backward_cls()
         grad_on = MODE.enabled
         needs = tuple(grad_on and isinstance(a, Tensor) and a._rg for a in args)
@@ -207,17 +210,18 @@ class Function(metaclass=_FunctionMeta):
         return _link(ctx, args, outputs, needs)
 
 
-def _edge(t):
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (t._grad_accumulator(), 0)
-
-
 def _link(ctx, args, outputs, needs):
-    from ..tensor import Tensor
-    is_tuple = isinstance(outputs, tuple)
+    Tensor = _Tensor
+    is_tuple = type(outputs) is tuple
     outs = outputs if is_tuple else (outputs,)
-    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    edges = []
+    for a, n in zip(args, needs):
+        if n:
+            gf = a.grad_fn
+            edges.append((gf, a._output_nr) if gf is not None else (a._grad_accumulator(), 0))
+        else:
+            edges.append(_NO_EDGE)
+    ctx.next_functions = tuple(edges)
     non_diff = ctx._non_differentiable or ()
     dirty = ctx._dirty or ()
     for t in dirty:
@@ -233,11 +237,15 @@ def _link(ctx, args, outputs, needs):
             new_outs.append(o)
             meta.append(None)
             continue
-        if any(o is a for a in args) and not any(o is d for d in dirty):
-            # forward returned an input unchanged: the output is a new tensor object aliasing it
-            o = Tensor._make(o._t, False)
-        meta.append((o._t.shape, o._t.dtype))
-        if any(o is n for n in non_diff):
+        for a in args:
+            if o is a:
+                if not any(o is d for d in dirty):
+                    # forward returned an input unchanged: the output is a new tensor object aliasing it
+                    o = Tensor._make(o._t, False)
+                break
+        t = o._t
+        meta.append((t.shape, t.dtype))
+        if non_diff and any(o is n for n in non_diff):
             o._rg = False
         else:
             o._rg = True

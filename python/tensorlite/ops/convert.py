@@ -103,7 +103,7 @@ def copy_(self, src, non_blocking=False):
     if MODE.enabled and (self._rg or src._rg):
         def compute(dst):
             return expand_like(_to_dtype(src, dst.dtype, False), dst)
-        return _inplace_op(self, compute, copy_result=True)
+        return _inplace_op(self, compute)
     _C.copy_(self._t, src._t)
     self._t.bump_version()
     return self

@@ -297,7 +297,8 @@ def _inplace_binary(name, fn):
 
     def op_(self, other, **kw):
         if MODE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg)):
-            return _inplace_op(self, lambda v: fn(v, other, **kw))
+            # x.mul_(x): both operands are the old value (the clone), as in torch
+            return _inplace_op(self, lambda v: fn(v, v if other is self else other, **kw))
         if kw.get("alpha", 1) != 1:
             other = mul(other, kw["alpha"]) if isinstance(other, Tensor) else other * kw["alpha"]
         if isinstance(other, Tensor):

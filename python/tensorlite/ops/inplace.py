@@ -29,7 +29,7 @@ def check_inplace(x):
     return base
 
 
-def _inplace_op(x, compute, copy_result=False):
+def _inplace_op(x, compute):
     """x := compute(value of x), recorded in the graph. compute gets a differentiable tensor with
     x's current value and returns the new value (any broadcastable shape equal to x's)."""
     base = check_inplace(x)
@@ -44,15 +44,33 @@ def _inplace_op(x, compute, copy_result=False):
                            f"{list(r._t.shape)}")
     _C.copy_(x._t, r._t)
     x._t.bump_version()
-    if not r._rg:
-        return x
     if base is None:
+        if not r._rg:
+            if x._rg:  # overwritten by a constant: the old history gets zero gradient, as in torch
+                r = _Overwrite.apply(r, x)
+            else:
+                return x
+        elif r.grad_fn is None:  # the new value is a leaf: x must not become that leaf
+            r = clone(r)
         x.grad_fn = r.grad_fn
         x._output_nr = r._output_nr
         x._rg = True
         return x
-    _rebase_view(x, base, r)
+    if r._rg or x._rg or base._rg:
+        _rebase_view(x, base, r)
     return x
+
+
+class _Overwrite(Function):
+    """The new value (a constant) of a tensor that required grad: no gradient reaches its old history."""
+
+    @staticmethod
+    def forward(ctx, value, old):
+        return _wrap(value._t)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None
 
 
 def _torch_name(dt):

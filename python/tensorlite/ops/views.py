@@ -46,14 +46,17 @@ def _infer_size(shape, numel, op="view"):
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
     known = 1
     for s in shape:
         if s != -1:
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {_fmt(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known != 0:
             raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
@@ -72,8 +75,12 @@ def _view_strides(old_shape, old_strides, new_shape):
     numel = 1
     for s in old_shape:
         numel *= s
+    if not old_shape:  # a 0-d tensor views as any all-ones shape
+        return [1] * len(new_shape)
     if numel == 0:
         return list(_contig(new_shape)) if old_shape != new_shape else list(old_strides)
+    if not old_shape:  # a 0-d tensor: any all-ones shape is a view
+        return _contig(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1] if old_strides else 1
@@ -168,6 +175,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input  # as torch: nothing to merge, the tensor itself
     shape = list(input._t.shape)
     n = 1
     for d in shape[s:e + 1]:
@@ -276,6 +285,11 @@ def movedim(input, source, destination):
                            f"same number of dims as destination ({dst} dims)")
     src = [_wrap_dim(s, nd) for s in src]
     dst = [_wrap_dim(d, nd) for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({[source] if isinstance(source, int) else list(source)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` "
+                           f"({[destination] if isinstance(destination, int) else list(destination)})")
     order = [None] * nd
     for s, d in zip(src, dst):
         order[d] = s
@@ -315,7 +329,7 @@ def _expand_impl(t, shape):
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
                                    "non-existing dimension 0")
             new_shape.append(s)
-            new_strides.append(0)
+            new_strides.append(None)  # filled below, as torch's inferExpandGeometry does
             continue
         cur = t.shape[i - off]
         if s == -1:
@@ -329,6 +343,10 @@ def _expand_impl(t, shape):
                                f"non-singleton dimension {i}.  Target sizes: {shape}.  Tensor sizes: "
                                f"{list(t.shape)}")
         new_shape.append(s)
+    # a new leading dim of size 1 gets the stride a contiguous layout would give it; of any other size, 0
+    for i in range(off - 1, -1, -1):
+        nxt = new_shape[i + 1] * new_strides[i + 1] if i + 1 < len(shape) else 0
+        new_strides[i] = nxt if new_shape[i] == 1 else 0
     return t.as_strided(new_shape, new_strides, t.offset)
 
 
@@ -373,15 +391,29 @@ def squeeze(input, dim=None):
         dims = [dim] if isinstance(dim, int) else list(dim)
         dims = {_wrap_dim(d, nd) for d in dims}
         new = [s for i, s in enumerate(shape) if not (i in dims and s == 1)]
-    return _reshape_view(input, new)
+    keep = [i for i in range(nd) if dim is None and shape[i] != 1 or dim is not None and not (i in dims and
+                                                                                                shape[i] == 1)]
+    st = input._t.strides
+    return _geometry_view(input, [shape[i] for i in keep], [st[i] for i in keep])
 
 
 def unsqueeze(input, dim):
     nd = input._t.ndim
     d = _wrap_dim(dim, nd + 1)
     shape = list(input._t.shape)
+    strides = list(input._t.strides)
+    # torch's inferUnsqueezeGeometry: the new dim's stride is size * stride of the dim it precedes
+    strides.insert(d, 1 if d >= nd else shape[d] * strides[d])
     shape.insert(d, 1)
-    return _reshape_view(input, shape)
+    return _geometry_view(input, shape, strides)
+
+
+def _geometry_view(x, shape, strides):
+    """A view with explicit geometry whose backward is a reshape to the input's shape (squeeze, unsqueeze)."""
+    impl = x._t.as_strided(shape, strides, x._t.offset)
+    if MODE.enabled and x._rg:
+        return Reshape.apply(x, None, impl)
+    return _view_out(x, impl)
 
 
 def _reshape_view(x, shape):

@@ -1,0 +1,324 @@
+// x (outer, size, inner), idx (n,) -> out (outer, n, inner)            index_select
+// x, idx, out (same ndim; idx, out same shape)                         gather / scatter / scatter_add
+// x (..), P index positions x T tail positions -> out (P, T)           advanced indexing / index_put
+// x (any shape) -> out (count,) or (count, ndim)                        masked_select / nonzero
+#include "index.h"
+#include <cstring>
+#include <type_traits>
+
+namespace tl::cpu {
+
+namespace {
+
+// Data movement only needs the element width, so moving kernels dispatch on it (1/4/8 bytes).
+template <class F>
+void dispatch_width(size_t isz, const F& f) {
+  switch (isz) {
+    case 1: f(uint8_t{}); return;
+    case 4: f(uint32_t{}); return;
+    case 8: f(uint64_t{}); return;
+    default: TL_THROW(Runtime, "indexing: unsupported element size ", isz);
+  }
+}
+
+template <class T>
+inline void acc_into(T& dst, T v) {
+  if constexpr (std::is_same_v<T, bool>) dst = dst || v;
+  else dst = static_cast<T>(dst + v);
+}
+
+}  // namespace
+
+std::vector<int64_t> enumerate_offsets(const Shape& sizes, const Shape& strides) {
+  int64_t n = shape_numel(sizes);
+  std::vector<int64_t> out(static_cast<size_t>(n));
+  if (n == 0) return out;
+  const int64_t nd = static_cast<int64_t>(sizes.size());
+  std::vector<int64_t> idx(nd, 0);
+  int64_t off = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    out[i] = off;
+    for (int64_t d = nd - 1; d >= 0; --d) {
+      if (++idx[d] < sizes[d]) { off += strides[d]; break; }
+      off -= (sizes[d] - 1) * strides[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+void index_select_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= x.sizes()[d];
+  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.sizes()[d];
+  const int64_t size = x.sizes()[dim], n = idx.numel();
+  const int64_t* ip = idx.data<int64_t>();
+  const int64_t ist = idx.dim() ? idx.strides()[0] : 0;
+  dispatch_width(x.itemsize(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data_ptr());
+    T* op = static_cast<T*>(out.data_ptr());
+    parallel_for(0, outer * n, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(inner, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const int64_t o = r / n, k = r % n;
+        const T* src = xp + (o * size + ip[k * ist]) * inner;
+        T* dst = op + r * inner;
+        if (inner == 1) *dst = *src;
+        else std::memcpy(dst, src, static_cast<size_t>(inner) * sizeof(T));
+      }
+    });
+  });
+}
+
+void gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx) {
+  // No write conflicts: walk the output in memory order like an elementwise op over (out, x with a
+  // zero stride along dim, idx) and add index * x's dim stride to the x pointer.
+  Shape xst = x.strides();
+  const int64_t xdim_bytes = xst[dim] * static_cast<int64_t>(x.itemsize());
+  xst[dim] = 0;
+  Tensor xv(x.storage(), idx.sizes(), xst, x.offset(), x.dtype());
+  auto g = make_geometry<3>(out.sizes(), {&out, &xv, &idx});
+  dispatch_width(x.itemsize(), [&](auto tag) {
+    using T = decltype(tag);
+    strided_loop<3>(g, {static_cast<char*>(out.data_ptr()), static_cast<char*>(x.data_ptr()),
+                        static_cast<char*>(idx.data_ptr())},
+                    [xdim_bytes](char** p, const int64_t* s, int64_t n) {
+                      const int64_t s0 = s[0], s1 = s[1], s2 = s[2];
+                      char* o = p[0];
+                      const char* xs = p[1];
+                      const char* ii = p[2];
+                      for (int64_t i = 0; i < n; ++i) {
+                        const int64_t k = *reinterpret_cast<const int64_t*>(ii + i * s2);
+                        *reinterpret_cast<T*>(o + i * s0) = *reinterpret_cast<const T*>(xs + i * s1 + k * xdim_bytes);
+                      }
+                    });
+  });
+}
+
+namespace {
+
+// self (outer, S, inner), idx and src (outer, K, inner), all contiguous: threads own columns (o, i)
+// and walk k in order, so memory is read row by row while duplicates still resolve in index order.
+template <class T>
+void scatter_contiguous(const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, bool add) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= idx.sizes()[d];
+  for (int64_t d = dim + 1; d < idx.dim(); ++d) inner *= idx.sizes()[d];
+  const int64_t K = idx.sizes()[dim], S = self.sizes()[dim];
+  T* sp = self.data<T>();
+  const int64_t* ip = idx.data<int64_t>();
+  const T* rp = src.data<T>();
+  parallel_for(0, outer * inner, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(K, 1)), [&](int64_t b, int64_t e) {
+    while (b < e) {
+      const int64_t o = b / inner, i0 = b % inner;
+      const int64_t i1 = std::min(inner, i0 + (e - b));
+      T* so = sp + o * S * inner;
+      for (int64_t k = 0; k < K; ++k) {
+        const int64_t* ik = ip + (o * K + k) * inner;
+        const T* rk = rp + (o * K + k) * inner;
+        if (add) {
+          for (int64_t i = i0; i < i1; ++i) acc_into(so[ik[i] * inner + i], rk[i]);
+        } else {
+          for (int64_t i = i0; i < i1; ++i) so[ik[i] * inner + i] = rk[i];
+        }
+      }
+      b += i1 - i0;
+    }
+  });
+}
+
+bool same_except(const Shape& a, const Shape& b, int64_t dim) {
+  if (a.size() != b.size()) return false;
+  for (size_t d = 0; d < a.size(); ++d)
+    if (static_cast<int64_t>(d) != dim && a[d] != b[d]) return false;
+  return true;
+}
+
+}  // namespace
+
+void scatter_kernel(const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, bool add) {
+  const int64_t K = idx.sizes()[dim];
+  const int64_t sst = self.strides()[dim], ist = idx.strides()[dim], rst = src.strides()[dim];
+  const bool contiguous = self.is_contiguous() && idx.is_contiguous() && src.is_contiguous() &&
+                          src.sizes() == idx.sizes() && same_except(self.sizes(), idx.sizes(), dim);
+  TL_DISPATCH_ALL(self.dtype(), add ? "scatter_add" : "scatter", [&] {
+    using T = scalar_t;
+    if (contiguous) {
+      scatter_contiguous<T>(self, dim, idx, src, add);
+      return;
+    }
+    for_each_line<3>(idx.sizes(), dim, {&self, &idx, &src}, K, [&](char** p) {
+      T* s = reinterpret_cast<T*>(p[0]);
+      const int64_t* ii = reinterpret_cast<const int64_t*>(p[1]);
+      const T* r = reinterpret_cast<const T*>(p[2]);
+      if (add) {
+        for (int64_t k = 0; k < K; ++k) acc_into(s[ii[k * ist] * sst], r[k * rst]);
+      } else {
+        for (int64_t k = 0; k < K; ++k) s[ii[k * ist] * sst] = r[k * rst];
+      }
+    });
+  });
+}
+
+void scatter_fill_kernel(const Tensor& self, int64_t dim, const Tensor& idx, const Scalar& value) {
+  const int64_t K = idx.sizes()[dim];
+  const int64_t sst = self.strides()[dim], ist = idx.strides()[dim];
+  TL_DISPATCH_ALL(self.dtype(), "scatter", [&] {
+    using T = scalar_t;
+    const T v = value.to<T>();
+    for_each_line<2>(idx.sizes(), dim, {&self, &idx}, K, [&](char** p) {
+      T* s = reinterpret_cast<T*>(p[0]);
+      const int64_t* ii = reinterpret_cast<const int64_t*>(p[1]);
+      for (int64_t k = 0; k < K; ++k) s[ii[k * ist] * sst] = v;
+    });
+  });
+}
+
+void index_add_kernel(const Tensor& out, int64_t dim, const Tensor& idx, const Tensor& src, const Scalar& alpha) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= out.sizes()[d];
+  for (int64_t d = dim + 1; d < out.dim(); ++d) inner *= out.sizes()[d];
+  const int64_t size = out.sizes()[dim], n = idx.numel();
+  const int64_t* ip = idx.data<int64_t>();
+  const int64_t ist = idx.dim() ? idx.strides()[0] : 0;
+  TL_DISPATCH_ALL(out.dtype(), "index_add_", [&] {
+    using T = scalar_t;
+    const T a = alpha.to<T>();
+    T* op = out.data<T>();
+    const T* sp = src.data<T>();
+    // Columns (o, i) are split across threads; each walks all n indices in order, so duplicate
+    // indices accumulate in a fixed order.
+    parallel_for(0, outer * inner, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+      while (b < e) {
+        const int64_t o = b / inner, i0 = b % inner;
+        const int64_t i1 = std::min(inner, i0 + (e - b));
+        for (int64_t k = 0; k < n; ++k) {
+          T* dst = op + (o * size + ip[k * ist]) * inner;
+          const T* s = sp + (o * n + k) * inner;
+          for (int64_t i = i0; i < i1; ++i) {
+            if constexpr (std::is_same_v<T, bool>) dst[i] = dst[i] || (s[i] && a);
+            else dst[i] = static_cast<T>(dst[i] + a * s[i]);
+          }
+        }
+        b += i1 - i0;
+      }
+    });
+  });
+}
+
+void index_kernel(const Tensor& out, const Tensor& x, const std::vector<int64_t>& offs,
+                  const std::vector<int64_t>& toffs) {
+  const int64_t P = static_cast<int64_t>(offs.size()), T_ = static_cast<int64_t>(toffs.size());
+  if (P == 0 || T_ == 0) return;
+  bool tail_contig = true;
+  for (int64_t t = 0; t < T_ && tail_contig; ++t) tail_contig = toffs[t] == t;
+  dispatch_width(x.itemsize(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data_ptr());
+    T* op = static_cast<T*>(out.data_ptr());
+    parallel_for(0, P, std::max<int64_t>(1, kGrainSize / T_), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const T* src = xp + offs[p];
+        T* dst = op + p * T_;
+        if (tail_contig) {
+          if (T_ == 1) *dst = *src;
+          else std::memcpy(dst, src, static_cast<size_t>(T_) * sizeof(T));
+        } else {
+          for (int64_t t = 0; t < T_; ++t) dst[t] = src[toffs[t]];
+        }
+      }
+    });
+  });
+}
+
+void index_put_kernel(const Tensor& x, const std::vector<int64_t>& offs, const std::vector<int64_t>& toffs,
+                      const Tensor& values, bool accumulate) {
+  const int64_t P = static_cast<int64_t>(offs.size()), T_ = static_cast<int64_t>(toffs.size());
+  if (P == 0 || T_ == 0) return;
+  TL_DISPATCH_ALL(x.dtype(), "index_put_", [&] {
+    using T = scalar_t;
+    T* xp = x.data<T>();
+    const T* vp = values.data<T>();
+    // Threads split the tail, never the index positions: duplicate positions hit the same element
+    // from one thread, in order, so `accumulate` sums (and plain puts resolve) deterministically.
+    parallel_for(0, T_, std::max<int64_t>(1, kGrainSize / P), [&](int64_t b, int64_t e) {
+      for (int64_t p = 0; p < P; ++p) {
+        T* dst = xp + offs[p];
+        const T* v = vp + p * T_;
+        if (accumulate) {
+          for (int64_t t = b; t < e; ++t) acc_into(dst[toffs[t]], v[t]);
+        } else {
+          for (int64_t t = b; t < e; ++t) dst[toffs[t]] = v[t];
+        }
+      }
+    });
+  });
+}
+
+std::vector<int64_t> nonzero_chunk_counts(const Tensor& x) {
+  const int64_t n = x.numel();
+  const int64_t nch = (n + kCompactChunk - 1) / kCompactChunk;
+  std::vector<int64_t> counts(static_cast<size_t>(nch), 0);
+  TL_DISPATCH_ALL(x.dtype(), "nonzero", [&] {
+    const scalar_t* xp = x.data<scalar_t>();
+    parallel_for(0, nch, 1, [&](int64_t b, int64_t e) {
+      for (int64_t c = b; c < e; ++c) {
+        int64_t cnt = 0;
+        const int64_t lo = c * kCompactChunk, hi = std::min(n, lo + kCompactChunk);
+        for (int64_t i = lo; i < hi; ++i) cnt += xp[i] != scalar_t(0);
+        counts[c] = cnt;
+      }
+    });
+  });
+  return counts;
+}
+
+void masked_select_kernel(const Tensor& out, const Tensor& x, const Tensor& mask, const std::vector<int64_t>& starts) {
+  const int64_t n = x.numel();
+  const int64_t nch = static_cast<int64_t>(starts.size());
+  const bool* mp = mask.data<bool>();
+  dispatch_width(x.itemsize(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = static_cast<const T*>(x.data_ptr());
+    T* op = static_cast<T*>(out.data_ptr());
+    parallel_for(0, nch, 1, [&](int64_t b, int64_t e) {
+      for (int64_t c = b; c < e; ++c) {
+        int64_t w = starts[c];
+        const int64_t lo = c * kCompactChunk, hi = std::min(n, lo + kCompactChunk);
+        for (int64_t i = lo; i < hi; ++i)
+          if (mp[i]) op[w++] = xp[i];
+      }
+    });
+  });
+}
+
+void nonzero_kernel(const Tensor& out, const Tensor& x, const std::vector<int64_t>& starts) {
+  const int64_t n = x.numel(), nd = x.dim();
+  const int64_t nch = static_cast<int64_t>(starts.size());
+  int64_t* op = out.data<int64_t>();
+  const Shape& sz = x.sizes();
+  TL_DISPATCH_ALL(x.dtype(), "nonzero", [&] {
+    const scalar_t* xp = x.data<scalar_t>();
+    parallel_for(0, nch, 1, [&](int64_t b, int64_t e) {
+      std::vector<int64_t> coord(static_cast<size_t>(nd));
+      for (int64_t c = b; c < e; ++c) {
+        int64_t w = starts[c];
+        const int64_t lo = c * kCompactChunk, hi = std::min(n, lo + kCompactChunk);
+        int64_t rem = lo;
+        for (int64_t d = nd - 1; d >= 0; --d) { coord[d] = rem % sz[d]; rem /= sz[d]; }
+        for (int64_t i = lo; i < hi; ++i) {
+          if (xp[i] != scalar_t(0)) {
+            for (int64_t d = 0; d < nd; ++d) op[w * nd + d] = coord[d];
+            ++w;
+          }
+          for (int64_t d = nd - 1; d >= 0; --d) {
+            if (++coord[d] < sz[d]) break;
+            coord[d] = 0;
+          }
+        }
+      }
+    });
+  });
+}
+
+}  // namespace tl::cpu

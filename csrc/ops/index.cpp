@@ -1,0 +1,305 @@
+// Validation and dispatch for the indexing family; contracts in index.h. Index tensors are checked
+// here once (dtype, rank, range) so the kernels in cpu/index.cpp can trust every index.
+#include "index.h"
+#include "copy.h"
+#include "../cpu/index.h"
+
+namespace tl {
+
+namespace {
+
+bool is_index_dtype(DType t) { return t == DType::Int64 || t == DType::Int32; }
+
+// 0-d tensors behave as (1,) for the dim-wise ops, as torch.
+Tensor as_1d_if_scalar(const Tensor& t) {
+  if (t.dim() > 0) return t;
+  return Tensor(t.storage(), {1}, {1}, t.offset(), t.dtype());
+}
+
+Tensor to_int64(const Tensor& idx) { return to_dtype(idx, DType::Int64); }
+
+// Visits every value of an int64 tensor (any strides) in row-major order.
+template <class F>
+void for_each_index(const Tensor& idx, const F& f) {
+  const int64_t* p = idx.data<int64_t>();
+  if (idx.is_contiguous()) {
+    for (int64_t i = 0, n = idx.numel(); i < n; ++i) f(p[i]);
+    return;
+  }
+  for (int64_t o : cpu::enumerate_offsets(idx.sizes(), idx.strides())) f(p[o]);
+}
+
+// Range check for gather/scatter/index_add: torch raises RuntimeError and does not wrap negatives.
+// A min/max pass (vectorisable) first; the offending value is looked up only on failure.
+void check_range_runtime(const Tensor& idx, int64_t size, int64_t dim) {
+  int64_t lo = 0, hi = 0;
+  bool any = false;
+  if (idx.is_contiguous()) {
+    const int64_t* p = idx.data<int64_t>();
+    const int64_t n = idx.numel();
+    if (n > 0) {
+      lo = hi = p[0];
+      any = true;
+      for (int64_t i = 1; i < n; ++i) {
+        lo = std::min(lo, p[i]);
+        hi = std::max(hi, p[i]);
+      }
+    }
+    if (!any || (lo >= 0 && hi < size)) return;
+  }
+  for_each_index(idx, [&](int64_t v) {
+    if (v < 0 || v >= size) TL_THROW(Runtime, "index ", v, " is out of bounds for dimension ", dim, " with size ", size);
+  });
+}
+
+// idx.size(d) <= self.size(d) for d != dim (and <= src.size(d) for every d): torch's scatter/gather rule.
+void check_gather_scatter_shapes(const char* op, const Tensor& self, int64_t dim, const Tensor& idx, const Tensor* src) {
+  if (src) {
+    bool ok = true;
+    for (int64_t d = 0; d < self.dim(); ++d) {
+      if (d != dim && idx.sizes()[d] > self.sizes()[d]) ok = false;
+      if (idx.sizes()[d] > src->sizes()[d]) ok = false;
+    }
+    if (!ok)
+      TL_THROW(Runtime, op, "(): Expected index ", shape_str(idx.sizes()), " to be no larger than self ",
+               shape_str(self.sizes()), " apart from dimension ", dim, " and to be no larger size than src ",
+               shape_str(src->sizes()));
+    return;
+  }
+  for (int64_t d = 0; d < self.dim(); ++d)
+    if (d != dim && idx.sizes()[d] > self.sizes()[d])
+      TL_THROW(Runtime, op, "(): Size does not match at dimension ", d, " expected index ", shape_str(idx.sizes()),
+               " to be no larger than self ", shape_str(self.sizes()), " apart from dimension ", dim);
+}
+
+}  // namespace
+
+Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
+  TL_CHECK_INDEX(idx_in.dim() <= 1, "index_select(): Index is supposed to be a vector");
+  TL_CHECK(is_index_dtype(idx_in.dtype()), "index_select(): Expected dtype int32 or int64 for index");
+  dim = wrap_dim(dim, x_in.dim());
+  if (x_in.dim() == 0)
+    TL_CHECK(idx_in.numel() == 1, "index_select(): Index to scalar can have only 1 value, got ", idx_in.numel(),
+             " value(s)");
+  Tensor x = as_1d_if_scalar(x_in).contiguous();
+  Tensor idx = to_int64(idx_in);
+  const int64_t size = x.sizes()[dim];
+  for_each_index(idx, [&](int64_t v) {
+    TL_CHECK_INDEX(v >= 0 && v < size, "index_select(): index ", v, " is out of bounds for dimension ", dim,
+                   " with size ", size, " (index out of range in self)");
+  });
+  Shape out_shape = x.sizes();
+  out_shape[dim] = idx.numel();
+  Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+  if (out.numel() > 0) cpu::index_select_kernel(out, x, dim, idx);
+  if (x_in.dim() == 0) return Tensor(out.storage(), {}, {}, 0, out.dtype());
+  return out;
+}
+
+Tensor gather(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
+  TL_CHECK(is_index_dtype(idx_in.dtype()), "gather(): Expected dtype int32/int64 for index");
+  dim = wrap_dim(dim, x_in.dim());
+  TL_CHECK(std::max<int64_t>(x_in.dim(), 1) == std::max<int64_t>(idx_in.dim(), 1),
+           "gather(): Index tensor must have the same number of dimensions as input tensor (input ",
+           shape_str(x_in.sizes()), ", index ", shape_str(idx_in.sizes()), ")");
+  Tensor x = as_1d_if_scalar(x_in), idx = as_1d_if_scalar(to_int64(idx_in));
+  check_gather_scatter_shapes("gather", x, dim, idx, nullptr);
+  check_range_runtime(idx, x.sizes()[dim], dim);
+  Tensor out = Tensor::empty(idx.sizes(), x.dtype(), x.device());
+  cpu::gather_kernel(out, x, dim, idx);
+  if (idx_in.dim() == 0) return Tensor(out.storage(), {}, {}, 0, out.dtype());
+  return out;
+}
+
+namespace {
+Tensor prepare_scatter(const char* op, const Tensor& self, int64_t& dim, const Tensor& idx_in, const Tensor* src) {
+  TL_CHECK(is_index_dtype(idx_in.dtype()), op, "(): Expected dtype int32/int64 for index");
+  dim = wrap_dim(dim, self.dim());
+  TL_CHECK(std::max<int64_t>(self.dim(), 1) == std::max<int64_t>(idx_in.dim(), 1),
+           op, "(): Index tensor must have the same number of dimensions as self tensor (self ",
+           shape_str(self.sizes()), ", index ", shape_str(idx_in.sizes()), ")");
+  if (src) {
+    TL_CHECK(src->dtype() == self.dtype(), op, "(): Expected self.dtype to be equal to src.dtype (got ",
+             dtype_torch_name(self.dtype()), " and ", dtype_torch_name(src->dtype()), ")");
+    TL_CHECK(std::max<int64_t>(src->dim(), 1) == std::max<int64_t>(idx_in.dim(), 1),
+             op, "(): Index tensor must have the same number of dimensions as src tensor (src ",
+             shape_str(src->sizes()), ", index ", shape_str(idx_in.sizes()), ")");
+  }
+  check_writable(self, op);
+  return as_1d_if_scalar(to_int64(idx_in));
+}
+}  // namespace
+
+void scatter_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Tensor& src_in, bool add) {
+  const char* op = add ? "scatter_add" : "scatter";
+  Tensor idx = prepare_scatter(op, self_in, dim, idx_in, &src_in);
+  Tensor self = as_1d_if_scalar(self_in), src = as_1d_if_scalar(src_in);
+  check_gather_scatter_shapes(op, self, dim, idx, &src);
+  check_range_runtime(idx, self.sizes()[dim], dim);
+  // src may alias self (x.scatter_(0, i, x)): read from a private copy then.
+  if (src.storage() == self.storage()) src = src.clone();
+  cpu::scatter_kernel(self, dim, idx, src, add);
+}
+
+void scatter_value_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Scalar& value) {
+  Tensor idx = prepare_scatter("scatter", self_in, dim, idx_in, nullptr);
+  Tensor self = as_1d_if_scalar(self_in);
+  check_gather_scatter_shapes("scatter", self, dim, idx, nullptr);
+  check_range_runtime(idx, self.sizes()[dim], dim);
+  cpu::scatter_fill_kernel(self, dim, idx, value);
+}
+
+void index_add_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Tensor& src_in, const Scalar& alpha) {
+  TL_CHECK_INDEX(idx_in.dim() <= 1, "index_add_(): Index is supposed to be a vector, but got dim: ", idx_in.dim(),
+                 " with type: ", dtype_torch_name(idx_in.dtype()), " and size: ", shape_str(idx_in.sizes()));
+  TL_CHECK(is_index_dtype(idx_in.dtype()), "index_add_(): Expected dtype int32/int64 for index but got: ",
+           dtype_torch_name(idx_in.dtype()));
+  dim = wrap_dim(dim, self_in.dim());
+  TL_CHECK(self_in.dtype() == src_in.dtype(), "index_add_(): self (", dtype_torch_name(self_in.dtype()),
+           ") and source (", dtype_torch_name(src_in.dtype()), ") must have the same scalar type");
+  Tensor self = as_1d_if_scalar(self_in), src = as_1d_if_scalar(src_in);
+  Tensor idx = to_int64(idx_in);
+  bool shape_ok = self.dim() == src.dim();
+  for (int64_t d = 0; shape_ok && d < self.dim(); ++d)
+    if (d != dim && self.sizes()[d] != src.sizes()[d]) shape_ok = false;
+  TL_CHECK(shape_ok, "index_add_(): source tensor shape must match self tensor shape, excluding the specified "
+           "dimension. Got self.shape = ", shape_str(self_in.sizes()), " source.shape = ", shape_str(src_in.sizes()));
+  TL_CHECK(idx.numel() == src.sizes()[dim], "index_add_(): Number of indices (", idx.numel(),
+           ") should be equal to source.size(dim): (", src.sizes()[dim], "), for dim: ", dim);
+  check_range_runtime(idx, self.sizes()[dim], dim);
+  check_writable(self, "index_add_");
+  // The kernel wants contiguous operands: work on a contiguous copy when self is a strided view.
+  Tensor work = self.is_contiguous() ? self : self.clone();
+  Tensor srcc = (src.storage() == self.storage()) ? src.clone() : src.contiguous();
+  cpu::index_add_kernel(work, dim, idx, srcc, alpha);
+  if (!(work.storage() == self.storage())) copy_(self, work);
+}
+
+Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  TL_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor for mask");
+  Shape shape = broadcast_shapes(x.sizes(), mask.sizes());
+  Tensor xc = x, mc = mask;
+  if (!(x.sizes() == shape && x.is_contiguous())) {
+    xc = Tensor::empty(shape, x.dtype(), x.device());
+    copy_(xc, x);
+  }
+  if (!(mask.sizes() == shape && mask.is_contiguous())) {
+    mc = Tensor::empty(shape, DType::Bool, mask.device());
+    copy_(mc, mask);
+  }
+  auto counts = cpu::nonzero_chunk_counts(mc);
+  std::vector<int64_t> starts(counts.size());
+  int64_t total = 0;
+  for (size_t c = 0; c < counts.size(); ++c) { starts[c] = total; total += counts[c]; }
+  Tensor out = Tensor::empty({total}, x.dtype(), x.device());
+  if (total > 0) cpu::masked_select_kernel(out, xc, mc, starts);
+  return out;
+}
+
+Tensor nonzero(const Tensor& x_in) {
+  Tensor x = x_in.contiguous();
+  auto counts = cpu::nonzero_chunk_counts(x);
+  std::vector<int64_t> starts(counts.size());
+  int64_t total = 0;
+  for (size_t c = 0; c < counts.size(); ++c) { starts[c] = total; total += counts[c]; }
+  Tensor out = Tensor::empty({total, x.dim()}, DType::Int64, x.device());
+  if (total > 0 && x.dim() > 0) cpu::nonzero_kernel(out, x, starts);
+  return out;
+}
+
+namespace {
+
+struct IndexPlan {
+  Shape bshape;                 // broadcast shape of the index tensors
+  Shape tail;                   // x.shape[k:]
+  std::vector<int64_t> offs;    // element offset into x of each index position
+  std::vector<int64_t> toffs;   // element offset of each tail position
+};
+
+IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
+  const int64_t k = static_cast<int64_t>(indices.size());
+  TL_CHECK_INDEX(k >= 1, "index: expected at least one index tensor");
+  TL_CHECK_INDEX(k <= x.dim(), "too many indices for tensor of dimension ", x.dim());
+  IndexPlan plan;
+  for (const Tensor& t : indices)
+    TL_CHECK_INDEX(is_index_dtype(t.dtype()), "tensors used as indices must be long, int, byte or bool tensors");
+  Shape b = indices[0].sizes();
+  for (int64_t j = 1; j < k; ++j) {
+    try {
+      b = broadcast_shapes(b, indices[j].sizes());
+    } catch (const Error&) {
+      std::string shapes;
+      for (int64_t i = 0; i < k; ++i) shapes += (i ? ", " : "") + shape_str(indices[i].sizes());
+      TL_THROW(Index, "shape mismatch: indexing tensors could not be broadcast together with shapes ", shapes);
+    }
+  }
+  plan.bshape = b;
+  const int64_t P = shape_numel(b);
+  // torch checks bounds per element of the result: with an empty result nothing is checked.
+  int64_t tail_numel = 1;
+  for (int64_t d = k; d < x.dim(); ++d) tail_numel *= x.sizes()[d];
+  const bool check = P * tail_numel > 0;
+  plan.offs.assign(static_cast<size_t>(P), 0);
+  for (int64_t j = 0; j < k; ++j) {
+    Tensor ij = indices[j];
+    if (ij.sizes() != b || ij.dtype() != DType::Int64 || !ij.is_contiguous()) {
+      Tensor e = Tensor::empty(b, DType::Int64, ij.device());
+      copy_(e, ij);
+      ij = e;
+    }
+    const int64_t* p = ij.data<int64_t>();
+    const int64_t size = x.sizes()[j], stride = x.strides()[j];
+    for (int64_t i = 0; i < P; ++i) {
+      int64_t v = p[i];
+      if (!check) continue;
+      TL_CHECK_INDEX(v >= -size && v < size, "index ", v, " is out of bounds for dimension ", j, " with size ", size);
+      if (v < 0) v += size;
+      plan.offs[i] += v * stride;
+    }
+  }
+  plan.tail.assign(x.sizes().begin() + k, x.sizes().end());
+  Shape tstrides(x.strides().begin() + k, x.strides().end());
+  plan.toffs = cpu::enumerate_offsets(plan.tail, tstrides);
+  return plan;
+}
+
+Shape concat(const Shape& a, const Shape& b) {
+  Shape r = a;
+  r.insert(r.end(), b.begin(), b.end());
+  return r;
+}
+
+}  // namespace
+
+Tensor index(const Tensor& x, const std::vector<Tensor>& indices) {
+  IndexPlan plan = plan_index(x, indices);
+  Tensor out = Tensor::empty(concat(plan.bshape, plan.tail), x.dtype(), x.device());
+  if (out.numel() > 0) cpu::index_kernel(out, x, plan.offs, plan.toffs);
+  return out;
+}
+
+void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
+  IndexPlan plan = plan_index(x, indices);
+  if (x.numel() > 0) check_writable(x, "index_put_");  // empty tensors may carry stride-0 dims
+  Shape rshape = concat(plan.bshape, plan.tail);
+  bool ok = true;
+  try {
+    ok = broadcast_shapes(rshape, values.sizes()) == rshape;
+  } catch (const Error&) {
+    ok = false;
+  }
+  TL_CHECK(ok, "shape mismatch: value tensor of shape ", shape_str(values.sizes()),
+           " cannot be broadcast to indexing result of shape ", shape_str(rshape));
+  if (shape_numel(rshape) == 0) return;
+  // A private contiguous copy in x's dtype: broadcasts the values and protects against values that
+  // alias x (x[i] = x[j]).
+  Tensor v = values;
+  if (!(values.sizes() == rshape && values.dtype() == x.dtype() && values.is_contiguous() &&
+        values.storage() != x.storage())) {
+    v = Tensor::empty(rshape, x.dtype(), x.device());
+    copy_(v, values);
+  }
+  cpu::index_put_kernel(x, plan.offs, plan.toffs, v, accumulate);
+}
+
+}  // namespace tl
