@@ -49,7 +49,7 @@ def main():
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-        tl._C.set_num_threads(args.threads)  # (tl.set_num_threads trips over the shadowed `int`)
+        tl.set_num_threads(args.threads)
     sizes = [1 << 18] if args.quick else [1 << 20, 1 << 22, 1 << 24]
     reps = args.reps or (5 if args.quick else 15)
     print(f"threads: tensorlite {tl.get_num_threads()}, torch {torch.get_num_threads()}; float32; median of {reps}")
