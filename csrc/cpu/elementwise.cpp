@@ -1,5 +1,8 @@
 // Unary elementwise kernels and where(), generated from ops/elementwise.def.
 //   out (shape S, compute dtype or bool) <- f(in (shape S, compute dtype), p0, p1)
+// No FP traps are ever enabled here, so GCC may turn the selects of m::exp_f32, clamp, relu, ... into
+// vector blends; with -ftrapping-math (its default) it refuses and the loops stay scalar.
+#pragma GCC optimize("no-trapping-math")
 #include "elementwise.h"
 #include <cmath>
 #include <limits>

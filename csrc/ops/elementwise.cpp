@@ -65,6 +65,11 @@ DType output_dtype(BinaryOp op, DType compute) {
   return (k == BinaryKind::CMP || k == BinaryKind::LOGICAL) ? DType::Bool : compute;
 }
 
+// torch raises NotImplementedError for a dtype its kernel is not compiled for, naming the kernel.
+[[noreturn]] void not_implemented(const char* kernel, DType t) {
+  TL_THROW(NotImplemented, "\"", kernel, "\" not implemented for '", dtype_torch_name(t), "'");
+}
+
 void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
   if (op == BinaryOp::sub && a == DType::Bool && b == DType::Bool)
     TL_THROW(Runtime, "Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -73,20 +78,46 @@ void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
     TL_THROW(Runtime, "Subtraction, the `-` operator, with a bool tensor is not supported. "
              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   if ((op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or || op == BinaryOp::bitwise_xor) && is_floating(compute))
-    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for '", dtype_torch_name(compute), "'");
+    not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
+  if (compute == DType::Bool) {
+    switch (op) {
+      case BinaryOp::remainder: not_implemented("remainder_cpu", compute);
+      case BinaryOp::floor_divide: not_implemented("div_floor_cpu", compute);
+      case BinaryOp::fmod: not_implemented("fmod_cpu", compute);
+      case BinaryOp::pow: not_implemented("pow", compute);
+      default: break;
+    }
+  }
 }
 
 void check_unary_dtype(UnaryOp op, DType t) {
   UnaryKind k = op_kind(op);
   if (k == UnaryKind::FLOATONLY && !is_floating(t))
-    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for '", dtype_torch_name(t), "'");
+    not_implemented(op == UnaryOp::gelu || op == UnaryOp::gelu_tanh ? "GeluKernelImpl"
+                    : op == UnaryOp::selu || op == UnaryOp::celu ? "elu_cpu"
+                                                                  : str_cat(op_name(op), "_cpu").c_str(),
+                    t);
   if (op == UnaryOp::neg && t == DType::Bool)
     TL_THROW(Runtime, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
              "a mask, use the `~` or `logical_not()` operator instead.");
-  if (op == UnaryOp::bitwise_not && is_floating(t))
-    TL_THROW(Runtime, "\"bitwise_not_cpu\" not implemented for '", dtype_torch_name(t), "'");
-  if ((op == UnaryOp::abs || op == UnaryOp::relu) && t == DType::Bool)
-    TL_THROW(Runtime, "\"", op_name(op), "_cpu\" not implemented for 'Bool'");
+  if (op == UnaryOp::bitwise_not && is_floating(t)) not_implemented("bitwise_not_cpu", t);
+  if (t != DType::Bool) return;
+  switch (op) {
+    case UnaryOp::relu: TL_THROW(Runtime, "Boolean inputs not supported for relu");
+    case UnaryOp::abs: not_implemented("abs_cpu", t);
+    case UnaryOp::floor: not_implemented("floor_vml_cpu", t);
+    case UnaryOp::ceil: not_implemented("ceil_vml_cpu", t);
+    case UnaryOp::round: not_implemented("round_vml_cpu", t);
+    case UnaryOp::trunc: not_implemented("trunc_vml_cpu", t);
+    default: break;
+  }
+}
+
+// Integer division by zero is undefined behaviour in C++ (SIGFPE on x86); torch reports it instead.
+void check_int_divisor(BinaryOp op, const Tensor& divisor) {
+  if (op != BinaryOp::remainder && op != BinaryOp::floor_divide && op != BinaryOp::fmod) return;
+  if (!is_integral(divisor.dtype(), false)) return;
+  if (cpu::any_zero(divisor)) TL_THROW(Runtime, "ZeroDivisionError");
 }
 
 }  // namespace
@@ -147,6 +178,7 @@ Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted,
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType out_dt = output_dtype(op, compute);
   Tensor ac = to_dtype(a, compute), bc = to_dtype(b, compute);
+  check_int_divisor(op, bc);
   if (out_opt) {
     const Tensor& self = *out_opt;
     if (shape != self.sizes())
