@@ -249,6 +249,8 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
     }
     const int64_t* p = ij.data<int64_t>();
     const int64_t size = x.sizes()[j], stride = x.strides()[j];
+    // ...except that indexing into a dim of size 0 always fails, as in torch
+    TL_CHECK_INDEX(size > 0 || P == 0, "index is out of bounds for dimension with size 0");
     for (int64_t i = 0; i < P; ++i) {
       int64_t v = p[i];
       if (!check) continue;
