@@ -407,6 +407,7 @@ PYBIND11_MODULE(_C, m) {
 
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);
+  m.def("set_default_dtype", [](int dt) { set_default_float_dtype(static_cast<DType>(dt)); });
   m.def("get_num_threads", &get_num_threads);
   m.def("isa_selected", []() { return std::string(cpu::isa().name); });
   m.def("isa_compiled", []() { return std::string(cpu::isa_compiled()); });

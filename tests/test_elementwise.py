@@ -203,3 +203,20 @@ def test_public_names():
         assert hasattr(tl, n)
     for n in ("leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "relu6"):
         assert n not in tl.ops.elementwise.__all__ and hasattr(tl.ops.elementwise, n)
+
+
+def test_default_dtype_float64_reaches_kernels():
+    import torch
+    import tensorlite as tl
+    old_t, old_tl = torch.get_default_dtype(), tl.get_default_dtype()
+    try:
+        torch.set_default_dtype(torch.float64)
+        tl.set_default_dtype(tl.float64)
+        cases = [lambda lib: lib.tensor([1, 2]) + 1.5, lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 2]),
+                 lambda lib: lib.tensor([1, 2]).exp(), lambda lib: lib.tensor([1.5]),
+                 lambda lib: lib.tensor([1, 2]).logsumexp(0)]
+        for f in cases:
+            assert f(tl).dtype.name == str(f(torch).dtype).replace("torch.", "")
+    finally:
+        torch.set_default_dtype(old_t)
+        tl.set_default_dtype(old_tl)

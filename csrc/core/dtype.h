@@ -44,6 +44,10 @@ inline const char* dtype_torch_name(DType t) {
   return "?";
 }
 
+// torch.get_default_dtype(): what Python floats, integer true division and int -> float math give.
+DType default_float_dtype();
+void set_default_float_dtype(DType t);
+
 inline bool is_floating(DType t) { return t == DType::Float32 || t == DType::Float64; }
 inline bool is_integral(DType t, bool include_bool) {
   return t == DType::UInt8 || t == DType::Int32 || t == DType::Int64 || (include_bool && t == DType::Bool);

@@ -16,9 +16,9 @@ struct Scalar {
   static Scalar from_int(int64_t v) { Scalar s; s.kind = Kind::Int; s.i = v; s.d = static_cast<double>(v); return s; }
   static Scalar from_bool(bool v) { Scalar s; s.kind = Kind::Bool; s.i = v; s.d = v; return s; }
 
-  // The dtype torch gives a wrapped number: float -> default float32, int -> int64, bool -> bool.
+  // The dtype torch gives a wrapped number: float -> the default dtype, int -> int64, bool -> bool.
   DType dtype() const {
-    return kind == Kind::Float ? DType::Float32 : kind == Kind::Int ? DType::Int64 : DType::Bool;
+    return kind == Kind::Float ? default_float_dtype() : kind == Kind::Int ? DType::Int64 : DType::Bool;
   }
   template <class T> T to() const {
     if constexpr (std::is_same_v<T, bool>) return kind == Kind::Float ? d != 0.0 : i != 0;

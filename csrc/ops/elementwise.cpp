@@ -56,7 +56,7 @@ struct Promotion {
 };
 
 DType compute_dtype(BinaryOp op, DType promoted) {
-  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted)) return DType::Float32;
+  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted)) return default_float_dtype();
   return promoted;
 }
 
@@ -145,7 +145,7 @@ bool can_cast(DType from, DType to) {
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
   check_unary_dtype(op, x.dtype());
   UnaryKind k = op_kind(op);
-  Tensor in = (k == UnaryKind::FLOAT && !is_floating(x.dtype())) ? to_dtype(x, DType::Float32) : x;
+  Tensor in = (k == UnaryKind::FLOAT && !is_floating(x.dtype())) ? to_dtype(x, default_float_dtype()) : x;
   DType out_dt = k == UnaryKind::BOOLOUT ? DType::Bool : in.dtype();
   Tensor out = Tensor::empty(x.sizes(), out_dt, x.device());
   if (out.numel()) cpu::unary_kernel(op, out, in, p0, p1);
@@ -155,7 +155,7 @@ Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
 void unary_(UnaryOp op, const Tensor& x, double p0, double p1) {
   check_unary_dtype(op, x.dtype());
   UnaryKind k = op_kind(op);
-  DType res = k == UnaryKind::BOOLOUT ? DType::Bool : (k == UnaryKind::FLOAT && !is_floating(x.dtype()) ? DType::Float32 : x.dtype());
+  DType res = k == UnaryKind::BOOLOUT ? DType::Bool : (k == UnaryKind::FLOAT && !is_floating(x.dtype()) ? default_float_dtype() : x.dtype());
   if (!can_cast(res, x.dtype()))
     TL_THROW(Runtime, "result type ", dtype_torch_name(res), " can't be cast to the desired output type ",
              dtype_torch_name(x.dtype()));

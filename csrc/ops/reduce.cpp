@@ -220,7 +220,7 @@ Tensor any(const Tensor& x, const OptDims& dims, bool keepdim) { return all_any(
 
 Tensor logsumexp(const Tensor& x, const OptDims& dims, bool keepdim) {
   Plan p = make_plan(x, dims, keepdim, "logsumexp");
-  Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, DType::Float32);
+  Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, default_float_dtype());
   Tensor out = Tensor::empty(p.keep_shape, xf.dtype(), x.device());
   if (out.numel() == 0) return finish(out, p);
   if (p.n_red == 0) {

@@ -68,6 +68,8 @@ def set_default_dtype(d):
     global _default_dtype
     if d not in (float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
+    from . import _C  # the C++ side uses it for Python floats and int -> float results
+    _C.set_default_dtype(d._id)
     _default_dtype = d
 
 
