@@ -361,8 +361,48 @@ PYBIND11_MODULE(_C, m) {
     py::arg("source"), py::arg("alpha") = 1);
   m.def("masked_select", &masked_select);
   m.def("nonzero", &nonzero);
-  m.def("index", &tl::index, py::arg("x"), py::arg("indices"));
-  m.def("index_put_", &index_put_, py::arg("x"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  m.def("index", &tl::index, py::arg("x"), py::arg("indices"), py::arg("start") = 0);
+  m.def("index_put_", &index_put_, py::arg("x"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
+        py::arg("start") = 0);
+  m.def("masked_fill_", [](const Tensor& x, const Tensor& mask, py::handle v) { masked_fill_(x, mask, to_scalar(v)); });
+  // x[index] when index is an int, a slice of ints/None, None, Ellipsis or a tuple of those; None for
+  // anything else (and for any error), which sends Tensor.__getitem__ down its general Python path.
+  // Exact int checks keep bools, numpy scalars and 0-d tensors on the general path.
+  m.def("basic_view", [](const Tensor& x, py::handle index) -> py::object {
+    auto as_i64 = [](PyObject* o, int64_t& v) {
+      if (!PyLong_CheckExact(o)) return false;
+      int overflow = 0;
+      v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      return overflow == 0 && !(v == -1 && PyErr_Occurred());
+    };
+    PyObject* ix = index.ptr();
+    const bool tup = PyTuple_CheckExact(ix);
+    const Py_ssize_t n = tup ? PyTuple_GET_SIZE(ix) : 1;
+    std::vector<BasicIndexItem> items(static_cast<size_t>(n));
+    for (Py_ssize_t j = 0; j < n; ++j) {
+      PyObject* o = tup ? PyTuple_GET_ITEM(ix, j) : ix;
+      BasicIndexItem& it = items[j];
+      if (o == Py_None) {
+        it.kind = BasicIndexItem::NewAxis;
+      } else if (o == Py_Ellipsis) {
+        it.kind = BasicIndexItem::Ellipsis;
+      } else if (PySlice_Check(o)) {
+        auto* sl = reinterpret_cast<PySliceObject*>(o);
+        it.kind = BasicIndexItem::Slice;
+        if ((it.has_start = sl->start != Py_None) && !as_i64(sl->start, it.start)) return py::none();
+        if ((it.has_stop = sl->stop != Py_None) && !as_i64(sl->stop, it.stop)) return py::none();
+        if (sl->step != Py_None && !as_i64(sl->step, it.step)) return py::none();
+      } else if (as_i64(o, it.start)) {
+        it.kind = BasicIndexItem::Int;
+      } else {
+        PyErr_Clear();
+        return py::none();
+      }
+    }
+    auto r = basic_view(x, items);
+    if (!r) return py::none();
+    return py::cast(std::move(*r));
+  });
   m.def("sort", [](const Tensor& x, int64_t dim, bool descending) {
     auto r = tl::sort(x, dim, descending);
     return py::make_tuple(r.first, r.second); }, py::arg("x"), py::arg("dim") = -1, py::arg("descending") = false);

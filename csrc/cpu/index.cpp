@@ -2,7 +2,9 @@
 // x, idx, out (same ndim; idx, out same shape)                         gather / scatter / scatter_add
 // x (..), P index positions x T tail positions -> out (P, T)           advanced indexing / index_put
 // x (any shape) -> out (count,) or (count, ndim)                        masked_select / nonzero
+// x, mask (same shape) -> x                                              masked_fill_ (x[mask] = v)
 #include "index.h"
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 
@@ -28,6 +30,30 @@ inline void acc_into(T& dst, T v) {
 }
 
 }  // namespace
+
+bool indices_in_range(const int64_t* p, int64_t n, int64_t size) {
+  // v in [0, size) iff neither v nor size-1-v has the sign bit set: only subtractions and ORs, so the
+  // loop vectorises on plain SSE2 (there is no 64-bit compare before SSE4.2 / AVX-512).
+  const uint64_t last = static_cast<uint64_t>(size) - 1;
+  std::atomic<uint64_t> all{0};
+  parallel_for(0, n, 4 * kGrainSize, [&](int64_t b, int64_t e) {
+    uint64_t acc = 0;
+    for (int64_t i = b; i < e; ++i) {
+      const uint64_t v = static_cast<uint64_t>(p[i]);
+      acc |= v | (last - v);
+    }
+    all.fetch_or(acc, std::memory_order_relaxed);
+  });
+  return (all.load() >> 63) == 0;
+}
+
+bool indices_in_range(const Tensor& idx, int64_t size) {
+  const int64_t* p = idx.data<int64_t>();
+  if (idx.is_contiguous()) return indices_in_range(p, idx.numel(), size);
+  for (int64_t o : enumerate_offsets(idx.sizes(), idx.strides()))
+    if (p[o] < 0 || p[o] >= size) return false;
+  return true;
+}
 
 std::vector<int64_t> enumerate_offsets(const Shape& sizes, const Shape& strides) {
   int64_t n = shape_numel(sizes);
@@ -58,19 +84,96 @@ void index_select_kernel(const Tensor& out, const Tensor& x, int64_t dim, const 
     using T = decltype(tag);
     const T* xp = static_cast<const T*>(x.data_ptr());
     T* op = static_cast<T*>(out.data_ptr());
+    // Output rows r = o * n + k in order; (o, k) is carried along instead of divided out per row,
+    // which matters when rows are single elements (inner == 1).
     parallel_for(0, outer * n, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(inner, 1)), [&](int64_t b, int64_t e) {
+      int64_t o = b / n, k = b % n;
+      T* dst = op + b * inner;
+      if (inner == 1) {
+        for (int64_t r = b; r < e;) {
+          const T* src = xp + o * size;
+          const int64_t kend = std::min(n, k + (e - r));
+          if (ist == 1) {
+            for (int64_t j = k; j < kend; ++j) *dst++ = src[ip[j]];
+          } else {
+            for (int64_t j = k; j < kend; ++j) *dst++ = src[ip[j * ist]];
+          }
+          r += kend - k;
+          k = 0;
+          ++o;
+        }
+        return;
+      }
+      const size_t row_bytes = static_cast<size_t>(inner) * sizeof(T);
       for (int64_t r = b; r < e; ++r) {
-        const int64_t o = r / n, k = r % n;
-        const T* src = xp + (o * size + ip[k * ist]) * inner;
-        T* dst = op + r * inner;
-        if (inner == 1) *dst = *src;
-        else std::memcpy(dst, src, static_cast<size_t>(inner) * sizeof(T));
+        std::memcpy(dst, xp + (o * size + ip[k * ist]) * inner, row_bytes);
+        dst += inner;
+        if (++k == n) { k = 0; ++o; }
       }
     });
   });
 }
 
-void gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx) {
+namespace {
+
+// (outer, S, inner) / (outer, K, inner) factorisation of contiguous operands around `dim`, or false
+// when an operand is strided or x is larger than idx outside `dim` (torch allows that).
+bool dim_blocks(const Tensor& x, const Tensor& idx, int64_t dim, int64_t& outer, int64_t& inner) {
+  if (!x.is_contiguous() || !idx.is_contiguous() || x.dim() != idx.dim()) return false;
+  outer = inner = 1;
+  for (int64_t d = 0; d < idx.dim(); ++d) {
+    if (d != dim && x.sizes()[d] != idx.sizes()[d]) return false;
+    if (d < dim) outer *= idx.sizes()[d];
+    if (d > dim) inner *= idx.sizes()[d];
+  }
+  return true;
+}
+
+}  // namespace
+
+bool gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx) {
+  const int64_t S = x.sizes()[dim], K = idx.sizes()[dim];
+  int64_t outer, inner;
+  if (out.numel() > 0 && S > 0 && dim_blocks(x, idx, dim, outer, inner)) {
+    // Contiguous operands: rows of K (times inner) indices, each read into a row of x. The range
+    // check rides along (one compare per element) instead of costing a separate pass over idx; an
+    // out-of-range index reads element 0 of the row and reports failure, the caller throws.
+    const uint64_t su = static_cast<uint64_t>(S);
+    const int64_t* ip = idx.data<int64_t>();
+    std::atomic<bool> bad{false};
+    dispatch_width(x.itemsize(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* xp = static_cast<const T*>(x.data_ptr());
+      T* op = static_cast<T*>(out.data_ptr());
+      parallel_for(0, outer, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(K * inner, 1)), [&](int64_t b, int64_t e) {
+        bool ok = true;
+        for (int64_t o = b; o < e; ++o) {
+          const T* xo = xp + o * S * inner;
+          const int64_t* io = ip + o * K * inner;
+          T* oo = op + o * K * inner;
+          if (inner == 1) {
+            for (int64_t k = 0; k < K; ++k) {
+              const uint64_t v = static_cast<uint64_t>(io[k]);
+              const bool in = v < su;
+              ok &= in;
+              oo[k] = xo[in ? v : 0];
+            }
+          } else {
+            for (int64_t k = 0; k < K; ++k)
+              for (int64_t i = 0; i < inner; ++i) {
+                const uint64_t v = static_cast<uint64_t>(io[k * inner + i]);
+                const bool in = v < su;
+                ok &= in;
+                oo[k * inner + i] = xo[(in ? v : 0) * inner + i];
+              }
+          }
+        }
+        if (!ok) bad.store(true, std::memory_order_relaxed);
+      });
+    });
+    return !bad.load();
+  }
+  if (!indices_in_range(idx, S)) return false;
   // No write conflicts: walk the output in memory order like an elementwise op over (out, x with a
   // zero stride along dim, idx) and add index * x's dim stride to the x pointer.
   Shape xst = x.strides();
@@ -93,6 +196,7 @@ void gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor
                       }
                     });
   });
+  return true;
 }
 
 namespace {
@@ -109,6 +213,20 @@ void scatter_contiguous(const Tensor& self, int64_t dim, const Tensor& idx, cons
   const int64_t* ip = idx.data<int64_t>();
   const T* rp = src.data<T>();
   parallel_for(0, outer * inner, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(K, 1)), [&](int64_t b, int64_t e) {
+    if (inner == 1) {
+      // Scatter along the last dim: one row per o, its K updates applied in k order.
+      for (int64_t o = b; o < e; ++o) {
+        T* so = sp + o * S;
+        const int64_t* io = ip + o * K;
+        const T* ro = rp + o * K;
+        if (add) {
+          for (int64_t k = 0; k < K; ++k) acc_into(so[io[k]], ro[k]);
+        } else {
+          for (int64_t k = 0; k < K; ++k) so[io[k]] = ro[k];
+        }
+      }
+      return;
+    }
     while (b < e) {
       const int64_t o = b / inner, i0 = b % inner;
       const int64_t i1 = std::min(inner, i0 + (e - b));
@@ -252,6 +370,25 @@ void index_put_kernel(const Tensor& x, const std::vector<int64_t>& offs, const s
         }
       }
     });
+  });
+}
+
+void masked_fill_kernel(const Tensor& x, const Tensor& mask, const Scalar& value) {
+  TL_DISPATCH_ALL(x.dtype(), "masked_fill_", [&] {
+    using T = scalar_t;
+    const T v = value.to<T>();
+    auto g = make_geometry<2>(x.sizes(), {&x, &mask});
+    strided_loop<2>(g, {static_cast<char*>(x.data_ptr()), static_cast<char*>(mask.data_ptr())},
+                    [v](char** p, const int64_t* s, int64_t n) {
+                      if (s[0] == sizeof(T) && s[1] == 1) {
+                        T* xs = reinterpret_cast<T*>(p[0]);
+                        const bool* ms = reinterpret_cast<const bool*>(p[1]);
+                        for (int64_t i = 0; i < n; ++i) xs[i] = ms[i] ? v : xs[i];
+                      } else {
+                        for (int64_t i = 0; i < n; ++i)
+                          if (*reinterpret_cast<const bool*>(p[1] + i * s[1])) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+                      }
+                    });
   });
 }
 

@@ -43,13 +43,19 @@ void for_each_line(Shape shape, int64_t dim, const std::array<const Tensor*, N>&
       std::max<int64_t>(1, kGrainSize / line_len));
 }
 
+// Whether every index lies in [0, size). The pointer form wants n contiguous values.
+bool indices_in_range(const int64_t* p, int64_t n, int64_t size);
+bool indices_in_range(const Tensor& idx, int64_t size);
+
 // Element offsets of every position of (sizes, strides), in row-major order.
 std::vector<int64_t> enumerate_offsets(const Shape& sizes, const Shape& strides);
 
 // x (outer, size, inner), idx (n,) -> out (outer, n, inner); x and out contiguous.
 void index_select_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx);
-// out[..., k, ...] = x[..., idx[..., k, ...], ...] along dim; out and idx share a shape.
-void gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx);
+// out[..., k, ...] = x[..., idx[..., k, ...], ...] along dim; out and idx share a shape. Returns
+// false (out then holds garbage) when an index is outside [0, x.size(dim)): the range check is part
+// of the kernel so that idx is read once.
+bool gather_kernel(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& idx);
 // self[..., idx[..., k, ...], ...] (=|+=) src[..., k, ...] along dim, k over idx.size(dim).
 void scatter_kernel(const Tensor& self, int64_t dim, const Tensor& idx, const Tensor& src, bool add);
 void scatter_fill_kernel(const Tensor& self, int64_t dim, const Tensor& idx, const Scalar& value);
@@ -63,6 +69,9 @@ void index_kernel(const Tensor& out, const Tensor& x, const std::vector<int64_t>
 // x[offs[p] + toffs[t]] (=|+=) values[p*T + t]; values contiguous with x's dtype.
 void index_put_kernel(const Tensor& x, const std::vector<int64_t>& offs, const std::vector<int64_t>& toffs,
                       const Tensor& values, bool accumulate);
+
+// x[mask] = value elementwise; mask bool with x's shape (any strides).
+void masked_fill_kernel(const Tensor& x, const Tensor& mask, const Scalar& value);
 
 // Stream compaction in fixed-size chunks (so the output order is independent of the thread count).
 constexpr int64_t kCompactChunk = 16384;

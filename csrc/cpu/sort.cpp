@@ -42,12 +42,25 @@ void sort_kernel(const Tensor& values, const Tensor& indices, const Tensor& x, i
       const T* xs = reinterpret_cast<const T*>(p[2]);
       auto& buf = line_buffer<T>();
       buf.resize(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) buf[i] = {xs[i * xst], i};
-      // stable_sort keeps equal values in input order, for both directions, as torch's stable=True.
-      if (descending)
+      bool has_nan = false;
+      for (int64_t i = 0; i < n; ++i) {
+        buf[i] = {xs[i * xst], i};
+        if constexpr (std::is_floating_point_v<T>) has_nan |= std::isnan(buf[i].first);
+      }
+      if (!has_nan) {
+        // Without NaN, plain compares with the index as tie-break give a strict total order whose
+        // result is the stable one; introsort on it beats the merge sort (no buffer, fewer moves).
+        if (descending)
+          std::sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) {
+            return b.first < a.first || (!(a.first < b.first) && a.second < b.second); });
+        else
+          std::sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) {
+            return a.first < b.first || (!(b.first < a.first) && a.second < b.second); });
+      } else if (descending)
         std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return less_nan(b.first, a.first); });
       else
         std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return less_nan(a.first, b.first); });
+      // stable_sort keeps equal values in input order, for both directions, as torch's stable=True.
       for (int64_t i = 0; i < n; ++i) {
         v[i * vst] = buf[i].first;
         ix[i * ist] = buf[i].second;

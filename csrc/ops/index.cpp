@@ -30,23 +30,9 @@ void for_each_index(const Tensor& idx, const F& f) {
 }
 
 // Range check for gather/scatter/index_add: torch raises RuntimeError and does not wrap negatives.
-// A min/max pass (vectorisable) first; the offending value is looked up only on failure.
+// A vectorised pass first; the offending value is looked up only on failure.
 void check_range_runtime(const Tensor& idx, int64_t size, int64_t dim) {
-  int64_t lo = 0, hi = 0;
-  bool any = false;
-  if (idx.is_contiguous()) {
-    const int64_t* p = idx.data<int64_t>();
-    const int64_t n = idx.numel();
-    if (n > 0) {
-      lo = hi = p[0];
-      any = true;
-      for (int64_t i = 1; i < n; ++i) {
-        lo = std::min(lo, p[i]);
-        hi = std::max(hi, p[i]);
-      }
-    }
-    if (!any || (lo >= 0 && hi < size)) return;
-  }
+  if (cpu::indices_in_range(idx, size)) return;
   for_each_index(idx, [&](int64_t v) {
     if (v < 0 || v >= size) TL_THROW(Runtime, "index ", v, " is out of bounds for dimension ", dim, " with size ", size);
   });
@@ -84,10 +70,11 @@ Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
   Tensor x = as_1d_if_scalar(x_in).contiguous();
   Tensor idx = to_int64(idx_in);
   const int64_t size = x.sizes()[dim];
-  for_each_index(idx, [&](int64_t v) {
-    TL_CHECK_INDEX(v >= 0 && v < size, "index_select(): index ", v, " is out of bounds for dimension ", dim,
-                   " with size ", size, " (index out of range in self)");
-  });
+  if (!cpu::indices_in_range(idx, size))
+    for_each_index(idx, [&](int64_t v) {
+      TL_CHECK_INDEX(v >= 0 && v < size, "index_select(): index ", v, " is out of bounds for dimension ", dim,
+                     " with size ", size, " (index out of range in self)");
+    });
   Shape out_shape = x.sizes();
   out_shape[dim] = idx.numel();
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
@@ -104,9 +91,12 @@ Tensor gather(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
            shape_str(x_in.sizes()), ", index ", shape_str(idx_in.sizes()), ")");
   Tensor x = as_1d_if_scalar(x_in), idx = as_1d_if_scalar(to_int64(idx_in));
   check_gather_scatter_shapes("gather", x, dim, idx, nullptr);
-  check_range_runtime(idx, x.sizes()[dim], dim);
   Tensor out = Tensor::empty(idx.sizes(), x.dtype(), x.device());
-  cpu::gather_kernel(out, x, dim, idx);
+  // The kernel checks the range as it reads; on failure the slow check finds the value to report.
+  if (!cpu::gather_kernel(out, x, dim, idx)) {
+    check_range_runtime(idx, x.sizes()[dim], dim);
+    TL_THROW(Runtime, "gather(): index out of bounds for dimension ", dim);  // not reached
+  }
   if (idx_in.dim() == 0) return Tensor(out.storage(), {}, {}, 0, out.dtype());
   return out;
 }
@@ -210,16 +200,17 @@ Tensor nonzero(const Tensor& x_in) {
 namespace {
 
 struct IndexPlan {
+  Shape head;                   // x.shape[:start]
   Shape bshape;                 // broadcast shape of the index tensors
-  Shape tail;                   // x.shape[k:]
-  std::vector<int64_t> offs;    // element offset into x of each index position
+  Shape tail;                   // x.shape[start + k:]
+  std::vector<int64_t> offs;    // element offset into x of each (head, index) position
   std::vector<int64_t> toffs;   // element offset of each tail position
 };
 
-IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
+IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices, int64_t start) {
   const int64_t k = static_cast<int64_t>(indices.size());
   TL_CHECK_INDEX(k >= 1, "index: expected at least one index tensor");
-  TL_CHECK_INDEX(k <= x.dim(), "too many indices for tensor of dimension ", x.dim());
+  TL_CHECK_INDEX(start >= 0 && start + k <= x.dim(), "too many indices for tensor of dimension ", x.dim());
   IndexPlan plan;
   for (const Tensor& t : indices)
     TL_CHECK_INDEX(is_index_dtype(t.dtype()), "tensors used as indices must be long, int, byte or bool tensors");
@@ -235,11 +226,11 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
   }
   plan.bshape = b;
   const int64_t P = shape_numel(b);
+  plan.head.assign(x.sizes().begin(), x.sizes().begin() + start);
+  plan.tail.assign(x.sizes().begin() + start + k, x.sizes().end());
   // torch checks bounds per element of the result: with an empty result nothing is checked.
-  int64_t tail_numel = 1;
-  for (int64_t d = k; d < x.dim(); ++d) tail_numel *= x.sizes()[d];
-  const bool check = P * tail_numel > 0;
-  plan.offs.assign(static_cast<size_t>(P), 0);
+  const bool check = P * shape_numel(plan.head) * shape_numel(plan.tail) > 0;
+  std::vector<int64_t> ioffs(static_cast<size_t>(P), 0);
   for (int64_t j = 0; j < k; ++j) {
     Tensor ij = indices[j];
     if (ij.sizes() != b || ij.dtype() != DType::Int64 || !ij.is_contiguous()) {
@@ -248,42 +239,54 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices) {
       ij = e;
     }
     const int64_t* p = ij.data<int64_t>();
-    const int64_t size = x.sizes()[j], stride = x.strides()[j];
+    const int64_t size = x.sizes()[start + j], stride = x.strides()[start + j];
     // ...except that indexing into a dim of size 0 always fails, as in torch
     TL_CHECK_INDEX(size > 0 || P == 0, "index is out of bounds for dimension with size 0");
+    if (!check) continue;
     for (int64_t i = 0; i < P; ++i) {
       int64_t v = p[i];
-      if (!check) continue;
-      TL_CHECK_INDEX(v >= -size && v < size, "index ", v, " is out of bounds for dimension ", j, " with size ", size);
+      TL_CHECK_INDEX(v >= -size && v < size, "index ", v, " is out of bounds for dimension ", start + j,
+                     " with size ", size);
       if (v < 0) v += size;
-      plan.offs[i] += v * stride;
+      ioffs[i] += v * stride;
     }
   }
-  plan.tail.assign(x.sizes().begin() + k, x.sizes().end());
-  Shape tstrides(x.strides().begin() + k, x.strides().end());
+  if (start == 0) {
+    plan.offs = std::move(ioffs);
+  } else {
+    Shape hstrides(x.strides().begin(), x.strides().begin() + start);
+    const std::vector<int64_t> hoffs = cpu::enumerate_offsets(plan.head, hstrides);
+    plan.offs.resize(hoffs.size() * ioffs.size());
+    size_t w = 0;
+    for (int64_t h : hoffs)
+      for (int64_t o : ioffs) plan.offs[w++] = h + o;
+  }
+  Shape tstrides(x.strides().begin() + start + k, x.strides().end());
   plan.toffs = cpu::enumerate_offsets(plan.tail, tstrides);
   return plan;
 }
 
-Shape concat(const Shape& a, const Shape& b) {
-  Shape r = a;
-  r.insert(r.end(), b.begin(), b.end());
+Shape result_shape(const IndexPlan& plan) {
+  Shape r = plan.head;
+  r.insert(r.end(), plan.bshape.begin(), plan.bshape.end());
+  r.insert(r.end(), plan.tail.begin(), plan.tail.end());
   return r;
 }
 
 }  // namespace
 
-Tensor index(const Tensor& x, const std::vector<Tensor>& indices) {
-  IndexPlan plan = plan_index(x, indices);
-  Tensor out = Tensor::empty(concat(plan.bshape, plan.tail), x.dtype(), x.device());
+Tensor index(const Tensor& x, const std::vector<Tensor>& indices, int64_t start) {
+  IndexPlan plan = plan_index(x, indices, start);
+  Tensor out = Tensor::empty(result_shape(plan), x.dtype(), x.device());
   if (out.numel() > 0) cpu::index_kernel(out, x, plan.offs, plan.toffs);
   return out;
 }
 
-void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
-  IndexPlan plan = plan_index(x, indices);
+void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate,
+                int64_t start) {
+  IndexPlan plan = plan_index(x, indices, start);
   if (x.numel() > 0) check_writable(x, "index_put_");  // empty tensors may carry stride-0 dims
-  Shape rshape = concat(plan.bshape, plan.tail);
+  Shape rshape = result_shape(plan);
   bool ok = true;
   try {
     ok = broadcast_shapes(rshape, values.sizes()) == rshape;
@@ -302,6 +305,72 @@ void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tenso
     copy_(v, values);
   }
   cpu::index_put_kernel(x, plan.offs, plan.toffs, v, accumulate);
+}
+
+void masked_fill_(const Tensor& x, const Tensor& mask, const Scalar& value) {
+  TL_CHECK(mask.dtype() == DType::Bool, "masked_fill_ only supports boolean masks, but got mask with dtype ",
+           dtype_torch_name(mask.dtype()));
+  TL_CHECK(mask.sizes() == x.sizes(), "masked_fill_: mask ", shape_str(mask.sizes()), " must have the shape of self ",
+           shape_str(x.sizes()));
+  if (x.numel() == 0) return;
+  check_writable(x, "masked_fill_");
+  cpu::masked_fill_kernel(x, mask, value);
+}
+
+std::optional<Tensor> basic_view(const Tensor& x, const std::vector<BasicIndexItem>& items) {
+  const int64_t nd = x.dim();
+  int64_t consumed = 0, ellipses = 0;
+  for (const auto& it : items) {
+    if (it.kind == BasicIndexItem::Int || it.kind == BasicIndexItem::Slice) ++consumed;
+    if (it.kind == BasicIndexItem::Ellipsis) ++ellipses;
+  }
+  if (consumed > nd || ellipses > 1) return std::nullopt;
+  Shape sizes, strides;
+  int64_t offset = x.offset(), d = 0;
+  for (const auto& it : items) {
+    switch (it.kind) {
+      case BasicIndexItem::NewAxis:
+        sizes.push_back(1);
+        strides.push_back(0);
+        break;
+      case BasicIndexItem::Ellipsis:
+        for (int64_t n = nd - consumed; n > 0; --n, ++d) {
+          sizes.push_back(x.sizes()[d]);
+          strides.push_back(x.strides()[d]);
+        }
+        break;
+      case BasicIndexItem::Int: {
+        const int64_t size = x.sizes()[d];
+        int64_t i = it.start;
+        if (i < -size || i >= size) return std::nullopt;
+        if (i < 0) i += size;
+        offset += i * x.strides()[d];
+        ++d;
+        break;
+      }
+      case BasicIndexItem::Slice: {
+        // Python's slice clamping, as views.py's _norm_slice.
+        const int64_t size = x.sizes()[d];
+        if (it.step <= 0) return std::nullopt;
+        int64_t start = it.has_start ? it.start : 0, stop = it.has_stop ? it.stop : size;
+        if (start < 0) start += size;
+        if (stop < 0) stop += size;
+        start = std::min(std::max<int64_t>(start, 0), size);
+        stop = std::min(std::max(stop, start), size);
+        const int64_t length = (stop - start + it.step - 1) / it.step;
+        if (length > 0) offset += start * x.strides()[d];
+        sizes.push_back(length);
+        strides.push_back(x.strides()[d] * it.step);
+        ++d;
+        break;
+      }
+    }
+  }
+  for (; d < nd; ++d) {
+    sizes.push_back(x.sizes()[d]);
+    strides.push_back(x.strides()[d]);
+  }
+  return Tensor(x.storage(), sizes, strides, offset, x.dtype());
 }
 
 }  // namespace tl

@@ -1,7 +1,9 @@
-// cat and flip are pure data movement: both are expressed as strided copies (copy_), which already
-// casts, coalesces dims and splits work across threads, so they need no kernels of their own.
+// cat and flip are pure data movement. flip and the general cat are strided copies (copy_), which
+// already casts, coalesces dims and splits work across threads; cat of contiguous same-dtype inputs
+// (the common case) is row memcpys in one pass over the output (cpu/shape.cpp).
 #include "shape.h"
 #include "copy.h"
+#include "../cpu/shape.h"
 
 namespace tl {
 
@@ -39,6 +41,24 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     out_shape[dim] += t.sizes()[dim];
   }
   Tensor out = Tensor::empty(out_shape, dt, ref->device());
+  if (out.numel() == 0) return out;
+  bool rows = true;
+  for (const Tensor& t : tensors)
+    if (!skipped_in_cat(t) && (t.dtype() != dt || !t.is_contiguous())) { rows = false; break; }
+  if (rows) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; ++d) outer *= out_shape[d];
+    for (int64_t d = dim + 1; d < static_cast<int64_t>(out_shape.size()); ++d) inner *= out_shape[d];
+    std::vector<const Tensor*> inputs;
+    std::vector<int64_t> widths;
+    for (const Tensor& t : tensors) {
+      if (skipped_in_cat(t) || t.sizes()[dim] == 0) continue;
+      inputs.push_back(&t);
+      widths.push_back(t.sizes()[dim] * inner);
+    }
+    cpu::cat_rows_kernel(out, inputs, widths, outer);
+    return out;
+  }
   int64_t pos = 0;
   for (const Tensor& t : tensors) {
     if (skipped_in_cat(t)) continue;

@@ -26,6 +26,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
 from . import views as V
+from .views import _view_out
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "index_add", "index_put", "masked_select",
            "nonzero", "argwhere", "take_along_dim"]
@@ -44,42 +45,42 @@ def _torch_name(dt_id):
 
 # -- autograd Functions ----------------------------------------------------------------------------------
 class Index(Function):
-    """x[i_0, .., i_{k-1}] over x's leading dims -> B + x.shape[k:]"""
+    """x[:s, i_0, .., i_{k-1}] over x's dims s..s+k-1 (s = start) -> x.shape[:s] + B + x.shape[s+k:]"""
 
     @staticmethod
-    def forward(ctx, x, idx):
-        ctx.in_shape, ctx.idx = x._t.shape, idx
-        return _wrap(_C.index(x._t, idx))
+    def forward(ctx, x, idx, start=0):
+        ctx.in_shape, ctx.idx, ctx.start = x._t.shape, idx, start
+        return _wrap(_C.index(x._t, idx, start))
 
     @staticmethod
     def backward(ctx, g):
-        return IndexBackward.apply(g, ctx.in_shape, ctx.idx), None
+        return IndexBackward.apply(g, ctx.in_shape, ctx.idx, ctx.start), None, None
 
 
 class IndexBackward(Function):
     """zeros(in_shape) with g accumulated at the indexed positions (duplicates sum)."""
 
     @staticmethod
-    def forward(ctx, g, in_shape, idx):
-        ctx.idx = idx
+    def forward(ctx, g, in_shape, idx, start=0):
+        ctx.idx, ctx.start = idx, start
         out = _zeros(in_shape, g._t.dtype)
-        _C.index_put_(out, idx, g._t, True)
+        _C.index_put_(out, idx, g._t, True, start)
         return _wrap(out)
 
     @staticmethod
     def backward(ctx, gg):
-        return _index(gg, ctx.idx), None, None
+        return _index(gg, ctx.idx, ctx.start), None, None, None
 
 
 class IndexPut(Function):
     """Out of place: a copy of x with x[idx] (=|+=) values; values already have the shape B + rest."""
 
     @staticmethod
-    def forward(ctx, x, values, idx, accumulate):
-        ctx.idx, ctx.accumulate = idx, accumulate
+    def forward(ctx, x, values, idx, accumulate, start=0):
+        ctx.idx, ctx.accumulate, ctx.start = idx, accumulate, start
         ctx.v_meta = (values._t.shape, values._t.dtype)
         out = x._t.clone()
-        _C.index_put_(out, idx, values._t, accumulate)
+        _C.index_put_(out, idx, values._t, accumulate, start)
         return _wrap(out)
 
     @staticmethod
@@ -90,24 +91,25 @@ class IndexPut(Function):
                 gx = g
             else:
                 zero = V.expand(_wrap(_C.full([], 0, g._t.dtype)), list(ctx.v_meta[0]))
-                gx = _index_put(g, ctx.idx, zero, False)
+                gx = _index_put(g, ctx.idx, zero, False, ctx.start)
         if ctx.needs_input_grad[1]:
-            gv = _index(g, ctx.idx)
-        return gx, gv, None, None
+            gv = _index(g, ctx.idx, ctx.start)
+        return gx, gv, None, None, None
 
 
-def _index(x, idx):
+def _index(x, idx, start=0):
     if MODE.enabled and x._rg:
-        return Index.apply(x, idx)
-    return _wrap(_C.index(x._t, idx))
+        return Index.apply(x, idx, start)
+    return _wrap(_C.index(x._t, idx, start))
 
 
-def _index_put(x, idx, values, accumulate):
-    """Out-of-place index_put with values already broadcast to B + rest (differentiable in both)."""
+def _index_put(x, idx, values, accumulate, start=0):
+    """Out-of-place index_put with values already broadcast to the index result's shape
+    (differentiable in both)."""
     if MODE.enabled and (x._rg or values._rg):
-        return IndexPut.apply(x, values, idx, accumulate)
+        return IndexPut.apply(x, values, idx, accumulate, start)
     out = x._t.clone()
-    _C.index_put_(out, idx, values._t, accumulate)
+    _C.index_put_(out, idx, values._t, accumulate, start)
     return _wrap(out)
 
 
@@ -292,15 +294,68 @@ def _basic_view(x, p):
     return x if p.trivial else V.basic_index(x, p.spec)
 
 
+_BASIC_TYPES = (int, slice, tuple, type(None), type(Ellipsis))
+_BOOL_ID = D.bool._id
+
+
+def _one_tensor_index(x, index):
+    """x[:, .., idx, ...] (full slices, at most one Ellipsis, one integer index tensor) as one
+    index(start) call, or None for any other tuple."""
+    pos = ell = None
+    for j, it in enumerate(index):
+        if type(it) is slice:
+            if it.start is not None or it.stop is not None or it.step is not None:
+                return None
+        elif it is Ellipsis and ell is None:
+            ell = j
+        elif type(it) is Tensor and pos is None:
+            pos = j
+        else:
+            return None
+    if pos is None:
+        return None
+    it = index[pos]._t
+    nd, n = x._t.ndim, len(index)
+    if not it.ndim or it.dtype not in _INDEX_DTYPES or n - (ell is not None) > nd:
+        return None
+    return _index(x, [it], pos if ell is None or pos < ell else nd - (n - pos))
+
+
 def getitem(self, index):
+    # Fast paths for the common forms, each exactly what the general path below computes: a basic
+    # index (ints, slices, None, ...) is one C++ call that builds the view; a lone integer index
+    # tensor is one gather; a lone bool mask of x's shape is masked_select.
+    ti = type(index)
+    if ti in _BASIC_TYPES:
+        if not (self._rg and MODE.enabled):
+            impl = _C.basic_view(self._t, index)
+            if impl is not None:
+                return _view_out(self, impl)
+        if ti is tuple:
+            r = _one_tensor_index(self, index)
+            if r is not None:
+                return r
+    elif ti is Tensor:
+        it, t = index._t, self._t
+        if it.ndim and t.ndim:
+            dt = it.dtype
+            if dt in _INDEX_DTYPES:
+                return _index(self, [it])
+            if dt == _BOOL_ID and it.shape == t.shape:
+                return masked_select(self, index)
     p = _parse(self, index)
     y = _basic_view(self, p)
     if not p.adv:
         return y
+    idx = [t for _, t in p.adv]
+    if len(idx) > 1:
+        _check_index_broadcast(p.adv)
+    dims = [d for d, _ in p.adv]
+    if dims[-1] - dims[0] == len(dims) - 1:
+        # adjacent advanced dims: the result keeps B where they stood, which is what index(start) gives
+        return _index(y, idx, dims[0])
     perm, pos = _adv_layout(y._t.ndim, p.adv)
     yp = y if perm == list(range(len(perm))) else V.permute(y, perm)
-    idx = [t for _, t in p.adv]
-    _check_index_broadcast(p.adv)
     r = _index(yp, idx)
     if pos > 0:
         nb = r._t.ndim - (y._t.ndim - len(idx))
@@ -317,8 +372,42 @@ def _strip_leading_ones(v, ndim):
     return V.reshape(v, shape[k:]) if k else v
 
 
+_NUMBER_TYPES = (int, float, bool)
+
+
 def setitem(self, index, value):
-    from .creation import tensor as _tensor
+    if not (MODE.enabled and (self._rg or (type(value) is Tensor and value._rg))):
+        # Fast paths (no autograd): a basic index takes fill_/copy_ on the view; x[mask] = number with
+        # a full-shape bool mask is masked_fill_; x[idx] = number is one index_put_. The general path
+        # below does the same through more steps.
+        ti, tv = type(index), type(value)
+        t = self._t
+        if ti in _BASIC_TYPES:
+            if tv in _NUMBER_TYPES or (tv is Tensor and value._t.dtype == t.dtype):
+                impl = _C.basic_view(t, index)
+                if impl is not None:
+                    if tv is not Tensor:
+                        if impl.numel:
+                            _C.fill_(impl, value)
+                            t.bump_version()
+                        return
+                    if value._t.shape == impl.shape:
+                        if impl.numel:
+                            _C.copy_(impl, value._t)
+                            t.bump_version()
+                        return
+        elif ti is Tensor and tv in _NUMBER_TYPES:
+            it = index._t
+            if it.ndim and t.ndim:
+                dt = it.dtype
+                if dt == _BOOL_ID and it.shape == t.shape and it.storage_id != t.storage_id:
+                    _C.masked_fill_(t, it, value)
+                    t.bump_version()
+                    return
+                if dt in _INDEX_DTYPES:
+                    _C.index_put_(t, [it], _C.full([], value, t.dtype), False)
+                    t.bump_version()
+                    return
     p = _parse(self, index)
     if isinstance(value, Tensor):
         v = value
@@ -364,7 +453,9 @@ def setitem(self, index, value):
         return
     # advanced
     perm, pos = _adv_layout(y._t.ndim, p.adv)
-    yp = y if perm == list(range(len(perm))) else V.permute(y, perm)
+    # Adjacent advanced dims are indexed in place (index_put_'s start = pos) and the values keep
+    # torch's layout; otherwise pos is 0 and the advanced dims are permuted to the front.
+    yp = y if pos > 0 or perm == list(range(len(perm))) else V.permute(y, perm)
     idx = [t for _, t in p.adv]
     b = _check_index_broadcast(p.adv)
     rest = [y._t.shape[d] for d in perm[len(idx):]]
@@ -389,16 +480,12 @@ def setitem(self, index, value):
                            f"indexing result of shape {r_torch}")
     if tuple(v._t.shape) != tuple(r_torch):
         v = V.expand(v, r_torch)
-    if pos > 0:
-        nb = len(b)
-        order = list(range(pos, pos + nb)) + list(range(pos)) + list(range(pos + nb, len(r_torch)))
-        v = V.permute(v, order)
     if not grad:
-        _C.index_put_(yp._t, idx, v._t, False)
+        _C.index_put_(yp._t, idx, v._t, False, pos)
         yp._t.bump_version()
         return
     from .inplace import _inplace_op
-    _inplace_op(yp, lambda c: _index_put(c, idx, v, False))
+    _inplace_op(yp, lambda c: _index_put(c, idx, v, False, pos))
 
 
 def _strip_and_check(v, y):
