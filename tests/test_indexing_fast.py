@@ -217,13 +217,15 @@ def test_single_item_index_matches_torch(data):
     "x[:, I]", "x[..., I]", "x[:, :, I]", "x[I, :]", "x[..., I, :]", "x[:, I2]", "x[:, -1 - I]", "x[:, E]",
     "x[1:, I]", "x[:, I, I]", "x[I, I]", "x[:, [0, 2]]", "x[2]", "x[-1]", "x[1:3]", "x[::2, 1]", "x[None, ..., 0]",
     "x[M]", "x[M2]", "x[I]", "x.transpose(0, 2)[I]", "x.transpose(0, 2)[:, I]",
+    # basic views of a strided view with a storage offset
+    "y[1]", "y[-1, 1:]", "y[:, ::2]", "y[..., None, -1]", "y[None, 1, :, 0]", "y[:, 1:, 1::3]", "y[5:]",
 ])
 def test_shortcut_expressions(expr):
     arr = np.arange(60.0).reshape(3, 4, 5)
     env = {}
     for lib in (torch, tl):
         x = lib.tensor(arr)
-        env[lib] = {"x": x, "I": lib.tensor([0, 2, 1, 2]), "I2": lib.tensor([[1, 0], [3, 3]]),
+        env[lib] = {"x": x, "y": x[1:, :, ::2].transpose(0, 2), "I": lib.tensor([0, 2, 1, 2]), "I2": lib.tensor([[1, 0], [3, 3]]),
                     "E": lib.tensor(np.zeros(0, np.int64)), "M": lib.tensor(arr % 3 == 0),
                     "M2": lib.tensor((arr % 2 == 0)[..., 0])}
     assert_equal(eval(expr, env[tl]), eval(expr, env[torch]))
@@ -298,3 +300,21 @@ def test_setitem_index_tensor_out_of_range_raises_index_error():
             x[lib.tensor([0, 3])] = 1.0
         with pytest.raises(IndexError):
             x[:, lib.tensor([4])] = 1.0
+
+
+# -- masked_select (branch-free compaction in chunks of 16384) ---------------------------------------------------
+@pytest.mark.parametrize("pattern", ["random", "none", "all", "head-only", "tail-only"])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
+def test_masked_select_chunks(pattern, dtype):
+    n = 40000                                # three chunks, the last one partial
+    x = (RNG.standard_normal(n) * 5).astype(dtype)
+    m = {"random": RNG.random(n) > 0.5, "none": np.zeros(n, bool), "all": np.ones(n, bool),
+         "head-only": np.arange(n) < 100, "tail-only": np.arange(n) >= n - 3}[pattern]
+    n0 = tl.get_num_threads()
+    try:
+        for nt in (1, 2):
+            tl.set_num_threads(nt)
+            check(lambda L, a, b: a.masked_select(b), x, m)
+            check(lambda L, a, b: a.reshape(200, 200)[b.reshape(200, 200)], x, m)
+    finally:
+        tl.set_num_threads(n0)
