@@ -56,7 +56,9 @@ struct Promotion {
 };
 
 DType compute_dtype(BinaryOp op, DType promoted) {
-  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted)) return default_float_dtype();
+  // hypot/logaddexp: integer operands are rejected (check_binary_dtypes), not promoted
+  const bool float_only = op == BinaryOp::hypot || op == BinaryOp::logaddexp || op == BinaryOp::logaddexp2;
+  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted) && !float_only) return default_float_dtype();
   return promoted;
 }
 
@@ -78,6 +80,9 @@ void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
     TL_THROW(Runtime, "Subtraction, the `-` operator, with a bool tensor is not supported. "
              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   if ((op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or || op == BinaryOp::bitwise_xor) && is_floating(compute))
+    not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
+  // torch compiles these for floating types only (its DIV-like promotion does not apply to them)
+  if ((op == BinaryOp::hypot || op == BinaryOp::logaddexp || op == BinaryOp::logaddexp2) && !is_floating(compute))
     not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
   if (compute == DType::Bool) {
     switch (op) {
