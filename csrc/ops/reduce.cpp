@@ -247,4 +247,41 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool rev
   return out;
 }
 
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  check_cpu(x, "cumprod");
+  int64_t d = wrap_dim(dim, x.dim());
+  DType dt = sum_dtype(x, dtype);
+  TL_CHECK(dt != DType::Bool, "cumprod: not implemented for 'Bool' output");
+  Tensor in = to_dtype(x, dt).contiguous();
+  Tensor out = Tensor::empty(x.sizes(), dt, x.device());
+  cpu::scan_kernel(cpu::ScanOp::Prod, out, nullptr, in, d);
+  return out;
+}
+
+namespace {
+std::pair<Tensor, Tensor> cum_extreme(const Tensor& x, int64_t dim, bool is_max) {
+  check_cpu(x, is_max ? "cummax" : "cummin");
+  int64_t d = wrap_dim(dim, x.dim());
+  Tensor in = x.contiguous();
+  Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  Tensor idx = Tensor::empty(x.sizes(), DType::Int64, x.device());
+  cpu::scan_kernel(is_max ? cpu::ScanOp::Max : cpu::ScanOp::Min, out, &idx, in, d);
+  return {out, idx};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> cummax(const Tensor& x, int64_t dim) { return cum_extreme(x, dim, true); }
+std::pair<Tensor, Tensor> cummin(const Tensor& x, int64_t dim) { return cum_extreme(x, dim, false); }
+
+Tensor logcumsumexp(const Tensor& x, int64_t dim) {
+  check_cpu(x, "logcumsumexp");
+  int64_t d = wrap_dim(dim, x.dim());
+  if (!is_floating(x.dtype()))
+    TL_THROW(NotImplemented, "\"logcumsumexp_out_cpu\" not implemented for '", dtype_torch_name(x.dtype()), "'");
+  Tensor in = x.contiguous();
+  Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  cpu::scan_kernel(cpu::ScanOp::LogSumExp, out, nullptr, in, d);
+  return out;
+}
+
 }  // namespace tl
