@@ -124,8 +124,8 @@ Tensor arg_extreme(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bo
 
 Tensor var_impl(const Tensor& x, const OptDims& dims, double correction, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
+  TL_CHECK(is_floating(x.dtype()), "std and var only support floating point and complex dtypes");  // before dims, as torch
   Plan p = make_plan(x, dims, keepdim, op);
-  TL_CHECK(is_floating(x.dtype()), "std and var only support floating point and complex dtypes");
   Tensor out = Tensor::empty(p.keep_shape, x.dtype(), x.device());
   if (out.numel() == 0) return finish(out, p);
   Tensor shift;
@@ -161,7 +161,6 @@ Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
 }
 
 Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
-  Plan p = make_plan(x, dims, keepdim, "mean");
   if (dtype) {
     TL_CHECK(is_floating(*dtype), "mean(): could not infer output dtype. Optional dtype must be either a floating "
              "point or complex dtype. Got: ", dtype_torch_name(*dtype));
@@ -169,6 +168,7 @@ Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
     TL_CHECK(is_floating(x.dtype()), "mean(): could not infer output dtype. Input dtype must be either a floating "
              "point or complex dtype. Got: ", dtype_torch_name(x.dtype()));
   }
+  Plan p = make_plan(x, dims, keepdim, "mean");  // after the dtype check, as torch
   DType dt = dtype ? *dtype : x.dtype();
   return simple(cpu::ReduceOp::Mean, to_dtype(x, dt), p, dt);
 }

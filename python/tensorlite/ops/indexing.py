@@ -922,7 +922,9 @@ def _np(t):
 
 def bincount(input, weights=None, minlength=0):
     from .creation import tensor
-    if input._t.ndim != 1 or input.dtype.is_floating_point or input.dtype is D.bool:
+    if input.dtype.is_floating_point or input.dtype is D.bool:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_torch_name(input._t.dtype)}'")
+    if input._t.ndim != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     a = _np(input)
     if a.size and a.min() < 0:

@@ -777,9 +777,12 @@ def _pick(s, idx, pos, d, keepdim):
 
 def _median_impl(input, dim, keepdim, ignore_nan, name):
     from .elementwise import isnan, clamp, where
+    no_bool = _no_bool_check(input, name)
     ret = getattr(return_types, name)
     if dim is None:
         x = input.reshape(-1)
+        if x.numel():
+            no_bool()
         if x.numel() == 0:
             return _wrap(_C.full([], float("nan"), input._t.dtype))
         s, _ = _sorted_along(x, 0)
@@ -792,6 +795,7 @@ def _median_impl(input, dim, keepdim, ignore_nan, name):
     d = _wrap_dim(_dim1(dim, name), input.dim())
     if input.dim() and input.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    no_bool()
     x = input if input.dim() else input.reshape([1])
     s, idx = _sorted_along(x, d)
     n = x.shape[d]
@@ -807,6 +811,14 @@ def _median_impl(input, dim, keepdim, ignore_nan, name):
     if input.dim() == 0:
         v, i = v.reshape([]), i.reshape([])
     return ret(v, i)
+
+
+def _no_bool_check(input, name):
+    """torch has no bool kernel for the sort-based statistics; it says so after validating the dims."""
+    def check():
+        if input.dtype is D.bool:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    return check
 
 
 def _floor_half(t):
@@ -825,8 +837,11 @@ def nanmedian(input, dim=None, keepdim=False):
 def kthvalue(input, k, dim=-1, keepdim=False):
     d = _wrap_dim(_dim1(dim, "kthvalue"), input.dim())
     n = input.shape[d] if input.dim() else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    _no_bool_check(input, "kthvalue")()
     x = input if input.dim() else input.reshape([1])
     s, idx = _sorted_along(x, d)
     pos = _wrap(_C.full(_keep_shape(x.shape, [d]), k - 1, D.int64._id))

@@ -81,6 +81,7 @@ def stack(tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     s0 = tuple(tensors[0]._t.shape)
+    _wrap_dim(dim, len(s0) + 1)  # torch checks the dim before the sizes
     for i, t in enumerate(tensors):
         if tuple(t._t.shape) != s0:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
@@ -467,6 +468,8 @@ def roll(input, shifts, dims=None):
     dims = list(dims) if isinstance(dims, (tuple, list)) else [dims]
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input.numel() == 0:  # torch returns a copy of an empty tensor without looking at dims
+        return input.clone()
     x = input
     for s, d in zip(shifts, dims):
         d = _wrap_dim(d, x._t.ndim)

@@ -170,6 +170,8 @@ def reshape_as(self, other):
 def flatten(input, start_dim=0, end_dim=-1):
     nd = input._t.ndim
     if nd == 0:
+        _wrap_dim(start_dim, 0)  # a 0-d tensor accepts dims -1 and 0 only, as torch
+        _wrap_dim(end_dim, 0)
         return reshape(input, [1])
     s = _wrap_dim(start_dim, nd)
     e = _wrap_dim(end_dim, nd)
