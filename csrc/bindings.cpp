@@ -339,6 +339,11 @@ PYBIND11_MODULE(_C, m) {
     m.def("logsumexp", &logsumexp, py::arg("x"), dims_arg(), py::arg("keepdim") = false);
     m.def("cumsum", [dt](const Tensor& x, int64_t dim, OptDT dtype, bool reverse) { return cumsum(x, dim, dt(dtype), reverse); },
           py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none(), py::arg("reverse") = false);
+    m.def("cumprod", [dt](const Tensor& x, int64_t dim, OptDT dtype) { return cumprod(x, dim, dt(dtype)); },
+          py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none());
+    m.def("cummax", [](const Tensor& x, int64_t dim) { auto r = cummax(x, dim); return py::make_tuple(r.first, r.second); });
+    m.def("cummin", [](const Tensor& x, int64_t dim) { auto r = cummin(x, dim); return py::make_tuple(r.first, r.second); });
+    m.def("logcumsumexp", &logcumsumexp, py::arg("x"), py::arg("dim"));
     m.def("softmax", [dt](const Tensor& x, int64_t dim, OptDT dtype) { return softmax(x, dim, dt(dtype)); },
           py::arg("x"), py::arg("dim"), py::arg("dtype").none(true) = py::none());
     m.def("log_softmax", [dt](const Tensor& x, int64_t dim, OptDT dtype) { return log_softmax(x, dim, dt(dtype)); },

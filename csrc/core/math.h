@@ -207,4 +207,96 @@ template <class T> TL_HD inline T bit_and(T a, T b) { if constexpr (std::is_inte
 template <class T> TL_HD inline T bit_or(T a, T b) { if constexpr (std::is_integral_v<T>) return static_cast<T>(a | b); else return a; }
 template <class T> TL_HD inline T bit_xor(T a, T b) { if constexpr (std::is_integral_v<T>) return static_cast<T>(a ^ b); else return a; }
 
+// ---- special functions (the review's additions; torch's algorithms, computed in double) ----------------
+// erfinv: Giles' single-precision rational start, then two Newton steps on erf (quadratic convergence
+// gives full double precision); +-1 -> +-inf, |x| > 1 -> NaN, as torch.
+template <class T> TL_HD inline T erfinv(T xt) {
+  const double x = static_cast<double>(xt);
+  if (std::isnan(x) || x < -1.0 || x > 1.0) return std::numeric_limits<T>::quiet_NaN();
+  if (x == 1.0) return std::numeric_limits<T>::infinity();
+  if (x == -1.0) return -std::numeric_limits<T>::infinity();
+  double w = -std::log((1.0 - x) * (1.0 + x)), p;
+  if (w < 5.0) {
+    w -= 2.5;
+    p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
+    p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w;
+    p = 1.50140941 + p * w;
+  } else {
+    w = std::sqrt(w) - 3.0;
+    p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w;
+    p = 2.83297682 + p * w;
+  }
+  double y = p * x;
+  const double two_over_sqrt_pi = 1.1283791670955126;
+  for (int i = 0; i < 2; ++i) y -= (std::erf(y) - x) / (two_over_sqrt_pi * std::exp(-y * y));
+  return static_cast<T>(y);
+}
+// digamma (Cephes psi, as torch): reflection below 0, recurrence up to 10, asymptotic series above;
+// 0 -> -inf with the sign of -x, negative integers -> NaN.
+template <class T> TL_HD inline T digamma(T xt) {
+  double x = static_cast<double>(xt);
+  const double pi = 3.14159265358979323846;
+  if (x == 0) return static_cast<T>(std::copysign(std::numeric_limits<double>::infinity(), -x));
+  if (std::isnan(x)) return xt;
+  double result = 0;
+  if (x < 0) {
+    if (x == std::trunc(x)) return std::numeric_limits<T>::quiet_NaN();
+    double q, r = std::modf(x, &q);
+    result = -pi / std::tan(pi * r);
+    x = 1 - x;
+  }
+  while (x < 10) { result -= 1 / x; x += 1; }
+  if (x == 10) return static_cast<T>(result + 2.25175258906672110764);
+  double y = 0;
+  if (x < 1.0e17) {
+    const double z = 1.0 / (x * x);
+    y = z * (8.33333333333333333333E-2 + z * (-8.33333333333333333333E-3 + z * (3.96825396825396825397E-3 +
+        z * (-4.16666666666666666667E-3 + z * (7.57575757575757575758E-3 + z * (-2.10927960927960927961E-2 +
+        z * 8.33333333333333333333E-2))))));
+  }
+  return static_cast<T>(result + std::log(x) - 0.5 / x - y);
+}
+// trigamma (torch's series): the derivative of digamma, for digamma's backward.
+template <class T> TL_HD inline T trigamma(T xt) {
+  double x = static_cast<double>(xt), sign = 1, result = 0;
+  const double pi = 3.14159265358979323846;
+  if (x < 0.5) {
+    sign = -1;
+    const double s = std::sin(pi * x);
+    result -= pi * pi / (s * s);
+    x = 1 - x;
+  }
+  for (int i = 0; i < 6; ++i) { result += 1 / (x * x); x += 1; }
+  const double ixx = 1 / (x * x);
+  result += (1 + 1 / (2 * x) + ixx * (1.0 / 6 - ixx * (1.0 / 30 - ixx * (1.0 / 42)))) / x;
+  return static_cast<T>(sign * result);
+}
+template <class T> TL_HD inline bool signbit(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::signbit(x);
+  else if constexpr (std::is_signed_v<T>) return x < 0;
+  else return false;
+}
+template <class T> TL_HD inline bool isposinf(T x) { if constexpr (std::is_floating_point_v<T>) return x == std::numeric_limits<T>::infinity(); else return false; }
+template <class T> TL_HD inline bool isneginf(T x) { if constexpr (std::is_floating_point_v<T>) return x == -std::numeric_limits<T>::infinity(); else return false; }
+// log(exp(a) + exp(b)) without overflow; equal infinities return themselves (inf - inf would be NaN).
+template <class T> TL_HD inline T logaddexp(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a > b ? a : b;
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return m + std::log1p(std::exp(-std::abs(a - b)));
+}
+template <class T> TL_HD inline T logaddexp2(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a > b ? a : b;
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return m + std::log1p(std::exp2(-std::abs(a - b))) / T(0.693147180559945309417);
+}
+// x * log(y) with 0 * log(anything but NaN) = 0, as torch.
+template <class T> TL_HD inline T xlogy(T x, T y) {
+  if (std::isnan(y)) return y;
+  if (x == 0) return T(0);
+  return x * std::log(y);
+}
+
 }  // namespace tl::m

@@ -667,4 +667,83 @@ void cumsum_kernel(const Tensor& out, const Tensor& in, int64_t dim, bool revers
   });
 }
 
+// ---- scans: cumprod, cummax/cummin (+ indices), logcumsumexp --------------------------------------------
+// out (outer, D, inner) from in (same shape), both contiguous. One thread owns a block of up to kBlock
+// neighbouring columns and walks D in order, so results do not depend on the thread count.
+// cummax/cummin follow torch: a later equal value takes the index (>=), and NaN, once seen, sticks.
+void scan_kernel(ScanOp op, const Tensor& out, const Tensor* indices, const Tensor& in, int64_t dim) {
+  if (out.numel() == 0) return;
+  int64_t outer = 1, inner = 1, D = in.dim() == 0 ? 1 : in.sizes()[dim];
+  for (int64_t d = 0; d < dim; ++d) outer *= in.sizes()[d];
+  for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
+  const int64_t nb = (inner + kBlock - 1) / kBlock;
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / (D * std::min(inner, kBlock)));
+  TL_DISPATCH_ALL(in.dtype(), "scan", [&] {
+    using T = scalar_t;
+    using A = acc_of<T>;
+    const T* x = in.data<T>();
+    T* y = out.data<T>();
+    int64_t* ix = indices ? indices->data<int64_t>() : nullptr;
+    parallel_for(0, outer * nb, grain, [&](int64_t b, int64_t e) {
+      A acc[kBlock];
+      T best[kBlock];
+      int64_t bi[kBlock];
+      for (int64_t it = b; it < e; ++it) {
+        const int64_t o = it / nb, j0 = (it % nb) * kBlock, jl = std::min(kBlock, inner - j0);
+        const int64_t base = o * D * inner + j0;
+        for (int64_t d = 0; d < D; ++d) {
+          const T* xp = x + base + d * inner;
+          T* yp = y + base + d * inner;
+          switch (op) {
+            case ScanOp::Prod:
+              for (int64_t j = 0; j < jl; ++j) {
+                acc[j] = d == 0 ? static_cast<A>(xp[j]) : static_cast<A>(acc[j] * static_cast<A>(xp[j]));
+                yp[j] = static_cast<T>(acc[j]);
+              }
+              break;
+            case ScanOp::Max:
+            case ScanOp::Min: {
+              const bool mx = op == ScanOp::Max;
+              int64_t* ip = ix + base + d * inner;
+              for (int64_t j = 0; j < jl; ++j) {
+                const T v = xp[j];
+                bool take = d == 0;
+                if (!take) {
+                  if constexpr (std::is_floating_point_v<T>)
+                    take = std::isnan(v) || (!std::isnan(best[j]) && (mx ? v >= best[j] : v <= best[j]));
+                  else
+                    take = mx ? v >= best[j] : v <= best[j];
+                }
+                if (take) { best[j] = v; bi[j] = d; }
+                yp[j] = best[j];
+                ip[j] = bi[j];
+              }
+              break;
+            }
+            case ScanOp::LogSumExp:
+              if constexpr (std::is_floating_point_v<T>) {
+                for (int64_t j = 0; j < jl; ++j) {
+                  const A v = static_cast<A>(xp[j]);
+                  if (d == 0) {
+                    acc[j] = v;
+                  } else {
+                    const A a = acc[j];
+                    if (std::isnan(a) || std::isnan(v)) acc[j] = std::numeric_limits<A>::quiet_NaN();
+                    else if (std::isinf(a) && a == v) acc[j] = a;
+                    else {
+                      const A m = a > v ? a : v;
+                      acc[j] = m + std::log1p(std::exp(-std::abs(a - v)));
+                    }
+                  }
+                  yp[j] = static_cast<T>(acc[j]);
+                }
+              }
+              break;
+          }
+        }
+      }
+    });
+  });
+}
+
 }  // namespace tl::cpu

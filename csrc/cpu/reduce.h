@@ -27,4 +27,9 @@ void arg_reduce_kernel(ArgReduceOp op, const Tensor* values, const Tensor& indic
 
 void cumsum_kernel(const Tensor& out, const Tensor& in, int64_t dim, bool reverse);
 
+// scan_kernel(op, out, indices, in, dim): in, out contiguous, same shape and dtype; indices (int64, same
+// shape) only for Max/Min. Prod accumulates in acc_type; LogSumExp is floating only.
+enum class ScanOp { Prod, Max, Min, LogSumExp };
+void scan_kernel(ScanOp op, const Tensor& out, const Tensor* indices, const Tensor& in, int64_t dim);
+
 }  // namespace tl::cpu

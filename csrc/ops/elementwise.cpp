@@ -56,7 +56,9 @@ struct Promotion {
 };
 
 DType compute_dtype(BinaryOp op, DType promoted) {
-  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted)) return default_float_dtype();
+  // hypot/logaddexp: integer operands are rejected (check_binary_dtypes), not promoted
+  const bool float_only = op == BinaryOp::hypot || op == BinaryOp::logaddexp || op == BinaryOp::logaddexp2;
+  if (op_kind(op) == BinaryKind::DIV && !is_floating(promoted) && !float_only) return default_float_dtype();
   return promoted;
 }
 
@@ -74,10 +76,15 @@ void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
   if (op == BinaryOp::sub && a == DType::Bool && b == DType::Bool)
     TL_THROW(Runtime, "Subtraction, the `-` operator, with two bool tensors is not supported. "
              "Use the `^` or `logical_xor()` operator instead.");
-  if (op == BinaryOp::sub && (a == DType::Bool || b == DType::Bool) && compute == DType::Bool)
+  // any bool tensor operand, whatever the other one is (int64 - bool raises in torch too); Python scalars
+  // arrive here already converted to the promoted dtype, so `x - True` stays allowed
+  if (op == BinaryOp::sub && (a == DType::Bool || b == DType::Bool))
     TL_THROW(Runtime, "Subtraction, the `-` operator, with a bool tensor is not supported. "
              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   if ((op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or || op == BinaryOp::bitwise_xor) && is_floating(compute))
+    not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
+  // torch compiles these for floating types only (its DIV-like promotion does not apply to them)
+  if ((op == BinaryOp::hypot || op == BinaryOp::logaddexp || op == BinaryOp::logaddexp2) && !is_floating(compute))
     not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
   if (compute == DType::Bool) {
     switch (op) {
@@ -173,12 +180,13 @@ namespace {
 Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted, const Tensor* out_opt) {
   TL_CHECK(a.device() == b.device(), "Expected all tensors to be on the same device, but found at least two devices, ",
            a.device().str(), " and ", b.device().str(), "!");
+  // torch reports a shape mismatch before a dtype it has no kernel for
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType compute = compute_dtype(op, promoted);
   check_binary_dtypes(op, a.dtype(), b.dtype(), compute);
-  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType out_dt = output_dtype(op, compute);
   Tensor ac = to_dtype(a, compute), bc = to_dtype(b, compute);
-  check_int_divisor(op, bc);
+  if (shape_numel(shape) > 0) check_int_divisor(op, bc);  // an empty result divides nothing (torch: no error)
   if (out_opt) {
     const Tensor& self = *out_opt;
     if (shape != self.sizes())
@@ -219,6 +227,8 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b, bool reverse) {
   DType promoted = result_type(a, b);
   if (!reverse) check_int_pow(op, promoted, b);
+  // torch rejects a Python bool operand of `-` too, before it becomes a tensor of the promoted dtype
+  if (b.dtype() == DType::Bool) check_binary_dtypes(op, a.dtype(), DType::Bool, compute_dtype(op, promoted));
   Tensor bt = scalar_tensor(b, promoted);
   return reverse ? run_binary(op, bt, a, promoted, nullptr) : run_binary(op, a, bt, promoted, nullptr);
 }
@@ -230,6 +240,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 void binary_(BinaryOp op, const Tensor& self, const Scalar& other) {
   DType promoted = result_type(self, other);
   check_int_pow(op, promoted, other);
+  if (other.dtype() == DType::Bool) check_binary_dtypes(op, self.dtype(), DType::Bool, compute_dtype(op, promoted));
   run_binary(op, self, scalar_tensor(other, promoted), promoted, &self);
 }
 

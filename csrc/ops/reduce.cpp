@@ -124,8 +124,8 @@ Tensor arg_extreme(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bo
 
 Tensor var_impl(const Tensor& x, const OptDims& dims, double correction, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
+  TL_CHECK(is_floating(x.dtype()), "std and var only support floating point and complex dtypes");  // before dims, as torch
   Plan p = make_plan(x, dims, keepdim, op);
-  TL_CHECK(is_floating(x.dtype()), "std and var only support floating point and complex dtypes");
   Tensor out = Tensor::empty(p.keep_shape, x.dtype(), x.device());
   if (out.numel() == 0) return finish(out, p);
   Tensor shift;
@@ -161,7 +161,6 @@ Tensor prod(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
 }
 
 Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DType> dtype) {
-  Plan p = make_plan(x, dims, keepdim, "mean");
   if (dtype) {
     TL_CHECK(is_floating(*dtype), "mean(): could not infer output dtype. Optional dtype must be either a floating "
              "point or complex dtype. Got: ", dtype_torch_name(*dtype));
@@ -169,6 +168,7 @@ Tensor mean(const Tensor& x, const OptDims& dims, bool keepdim, std::optional<DT
     TL_CHECK(is_floating(x.dtype()), "mean(): could not infer output dtype. Input dtype must be either a floating "
              "point or complex dtype. Got: ", dtype_torch_name(x.dtype()));
   }
+  Plan p = make_plan(x, dims, keepdim, "mean");  // after the dtype check, as torch
   DType dt = dtype ? *dtype : x.dtype();
   return simple(cpu::ReduceOp::Mean, to_dtype(x, dt), p, dt);
 }
@@ -244,6 +244,43 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool rev
   Tensor in = to_dtype(x, dt).contiguous();
   Tensor out = Tensor::empty(x.sizes(), dt, x.device());
   cpu::cumsum_kernel(out, in, d, reverse);
+  return out;
+}
+
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  check_cpu(x, "cumprod");
+  int64_t d = wrap_dim(dim, x.dim());
+  DType dt = sum_dtype(x, dtype);
+  TL_CHECK(dt != DType::Bool, "cumprod: not implemented for 'Bool' output");
+  Tensor in = to_dtype(x, dt).contiguous();
+  Tensor out = Tensor::empty(x.sizes(), dt, x.device());
+  cpu::scan_kernel(cpu::ScanOp::Prod, out, nullptr, in, d);
+  return out;
+}
+
+namespace {
+std::pair<Tensor, Tensor> cum_extreme(const Tensor& x, int64_t dim, bool is_max) {
+  check_cpu(x, is_max ? "cummax" : "cummin");
+  int64_t d = wrap_dim(dim, x.dim());
+  Tensor in = x.contiguous();
+  Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  Tensor idx = Tensor::empty(x.sizes(), DType::Int64, x.device());
+  cpu::scan_kernel(is_max ? cpu::ScanOp::Max : cpu::ScanOp::Min, out, &idx, in, d);
+  return {out, idx};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> cummax(const Tensor& x, int64_t dim) { return cum_extreme(x, dim, true); }
+std::pair<Tensor, Tensor> cummin(const Tensor& x, int64_t dim) { return cum_extreme(x, dim, false); }
+
+Tensor logcumsumexp(const Tensor& x, int64_t dim) {
+  check_cpu(x, "logcumsumexp");
+  int64_t d = wrap_dim(dim, x.dim());
+  if (!is_floating(x.dtype()))
+    TL_THROW(NotImplemented, "\"logcumsumexp_out_cpu\" not implemented for '", dtype_torch_name(x.dtype()), "'");
+  Tensor in = x.contiguous();
+  Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  cpu::scan_kernel(cpu::ScanOp::LogSumExp, out, nullptr, in, d);
   return out;
 }
 

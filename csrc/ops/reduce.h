@@ -38,5 +38,10 @@ Tensor all(const Tensor& x, const OptDims& dims, bool keepdim);
 Tensor any(const Tensor& x, const OptDims& dims, bool keepdim);
 Tensor logsumexp(const Tensor& x, const OptDims& dims, bool keepdim);
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool reverse = false);
+// cumprod: dtype as cumsum. cummax/cummin: (values in x's dtype, int64 indices). logcumsumexp: floating.
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype);
+std::pair<Tensor, Tensor> cummax(const Tensor& x, int64_t dim);
+std::pair<Tensor, Tensor> cummin(const Tensor& x, int64_t dim);
+Tensor logcumsumexp(const Tensor& x, int64_t dim);
 
 }  // namespace tl

@@ -127,3 +127,10 @@ _register_methods({
     "float": _caster(D.float32), "double": _caster(D.float64), "long": _caster(D.int64), "int": _caster(D.int32),
     "bool": _caster(D.bool), "byte": _caster(D.uint8),
 })
+
+
+def type_as(self, other):
+    return _to_dtype(self, other.dtype, False)
+
+
+_register_methods({"type_as": type_as})

@@ -491,3 +491,40 @@ def __dlpack_device__(self):
 
 
 _register_methods({"__dlpack__": __dlpack__, "__dlpack_device__": __dlpack_device__})
+
+
+# -- Tensor.new_* : the same dtype (and device) as self unless given ------------------------------------------
+def _new_dt(self, dtype):
+    return self.dtype if dtype is None else dtype
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return empty(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return zeros(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return ones(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    return full(size, fill_value, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                       pin_memory=False):
+    return empty_strided(size, stride, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    if isinstance(data, Tensor):
+        return _finish(_wrap(_C.to_dtype(data._t, _new_dt(self, dtype)._id, True)), requires_grad)
+    return tensor(data, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+
+
+_register_methods({"new_empty": _new_empty, "new_zeros": _new_zeros, "new_ones": _new_ones, "new_full": _new_full,
+                   "new_tensor": _new_tensor, "new_empty_strided": _new_empty_strided})

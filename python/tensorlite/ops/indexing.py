@@ -24,7 +24,7 @@ from .. import _C
 from .. import _dtype as D
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
-from ..tensor import Tensor, _wrap, _register_methods
+from ..tensor import Tensor, _wrap, _wrap_dim, _register_methods
 from . import views as V
 from .views import _view_out
 
@@ -865,4 +865,279 @@ _register_methods({
     "scatter": scatter, "scatter_": scatter_, "scatter_add": scatter_add, "scatter_add_": scatter_add_,
     "index_add": index_add, "index_add_": index_add_, "index_put": index_put, "index_put_": index_put_,
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
+})
+
+
+# -- index_fill / index_copy / masked_scatter / take / put, and the counting ops ------------------------------
+# Composites of the kernels above (differentiable where torch is); bincount, unique, searchsorted,
+# bucketize, isin and histc have no gradient in torch and are computed with numpy.
+__all__ += ["index_fill", "index_copy", "masked_scatter", "take", "put", "bincount", "unique", "unique_consecutive",
+            "searchsorted", "bucketize", "isin", "histc"]
+
+
+def _index_arg(name, x, dim, index):
+    _check_tensor(name, "index", index)
+    if index.dtype is not D.int64:
+        raise IndexError(f"{name}_(): Expected dtype int64 for index.")
+    if index._t.ndim > 1:
+        raise IndexError(f"{name}_(): Index is supposed to be a vector")
+    nd = x._t.ndim
+    d = _wrap_dim(dim, nd)
+    n = x._t.shape[d] if nd else 1
+    iv = index.reshape(-1)
+    if iv.numel():
+        lo, hi = int(iv.min()), int(iv.max())
+        bad = hi if hi >= n else (lo if lo < -n else None)
+        if bad is not None:
+            raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {n}" if name == "index_fill"
+                             else f"{name}_(): index {bad} is out of bounds for dimension {d} with size {n}")
+    iv = iv + (iv < 0).long() * n
+    return d, n, iv
+
+
+def _dim_mask(x, d, n, iv):
+    m = _wrap(_zeros([n], D.bool._id))
+    if iv.numel():
+        _C.index_put_(m._t, [iv._t], _C.full([], True, D.bool._id), False)
+    shape = [1] * x._t.ndim
+    if shape:
+        shape[d] = n
+    return V.reshape(m, shape)
+
+
+def index_fill(input, dim, index, value):
+    from .elementwise import where
+    d, n, iv = _index_arg("index_fill", input, dim, index)
+    if isinstance(value, Tensor):
+        if value._t.ndim != 0:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._t.ndim} dimension(s).")
+        v = value.to(input.dtype) if value.dtype != input.dtype else value
+    else:
+        v = _wrap(_C.full([], value, input._t.dtype))
+    return where(_dim_mask(input, d, n, iv), v, input)
+
+
+def index_fill_(self, dim, index, value):
+    from .elementwise import _maybe_inplace
+    return _maybe_inplace(True, self, lambda x: index_fill(x, dim, index, value))
+
+
+def index_copy(input, dim, index, source):
+    from .elementwise import where
+    _check_tensor("index_copy", "source", source)
+    d, n, iv = _index_arg("index_copy", input, dim, index)
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{input.dtype.name.capitalize()} and (source) {source.dtype.name.capitalize()}")
+    if input._t.ndim == 0:
+        return where(_dim_mask(input, d, n, iv), V.reshape(source, []), input)
+    placed = index_add(_wrap(_zeros(list(input._t.shape), input._t.dtype)), d, iv, source)
+    return where(_dim_mask(input, d, n, iv), placed, input)
+
+
+def index_copy_(self, dim, index, source):
+    from .elementwise import _maybe_inplace
+    return _maybe_inplace(True, self, lambda x: index_copy(x, dim, index, source))
+
+
+def masked_scatter(input, mask, source):
+    _check_tensor("masked_scatter", "mask", mask)
+    _check_tensor("masked_scatter", "source", source)
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.name}")
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                           f"{input.dtype.name.capitalize()} and {source.dtype.name.capitalize()}")
+    shape = list(_C.broadcast_shapes(list(input._t.shape), list(mask._t.shape)))
+    x = V.expand(input, shape) if list(input._t.shape) != shape else input
+    m = V.expand(mask, shape) if list(mask._t.shape) != shape else mask
+    idx = nonzero(m, as_tuple=True)
+    k = idx[0]._t.shape[0] if idx else int(m.item())
+    if source.numel() < k:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    vals = V.narrow(V.reshape(source, [-1]), 0, 0, k)
+    if not shape:
+        from .elementwise import where
+        return where(m, V.reshape(vals, []) if k else x, x)
+    return index_put(x.clone() if x is not input else x, idx, vals)
+
+
+def masked_scatter_(self, mask, source):
+    from .elementwise import _maybe_inplace
+    return _maybe_inplace(True, self, lambda x: masked_scatter(x, mask, source))
+
+
+def _flat_index(name, x, index):
+    _check_tensor(name, "index", index)
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {index.dtype.name.capitalize()}")
+    n = x.numel()
+    iv = V.reshape(index, [-1])
+    if iv.numel():
+        lo, hi = int(iv.min()), int(iv.max())
+        bad = hi if hi >= n else (lo if lo < -n else None)
+        if bad is not None:
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return iv + (iv < 0).long() * n
+
+
+def take(input, index):
+    iv = _flat_index("take", input, index)
+    return V.reshape(index_select(V.reshape(input, [-1]), 0, iv), list(index._t.shape))
+
+
+def put(input, index, source, accumulate=False):
+    iv = _flat_index("put", input, index)
+    if source.numel() != iv.numel():
+        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {source.numel()}, index.numel() = {iv.numel()}")
+    flat = V.reshape(input.contiguous() if input._t.is_contiguous() else input.clone(), [-1])
+    out = index_put(flat, (iv,), V.reshape(source, [-1]), accumulate)
+    return V.reshape(out, list(input._t.shape))
+
+
+def put_(self, index, source, accumulate=False):
+    from .elementwise import _maybe_inplace
+    return _maybe_inplace(True, self, lambda x: put(x, index, source, accumulate))
+
+
+def _np(t):
+    return t.detach().numpy()
+
+
+def bincount(input, weights=None, minlength=0):
+    from .creation import tensor
+    if input.dtype.is_floating_point or input.dtype is D.bool:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_torch_name(input._t.dtype)}'")
+    if input._t.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    a = _np(input)
+    if a.size and a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is not None:
+        if tuple(weights.shape) != tuple(input.shape):
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        w = _np(weights)
+        out_dt = weights.dtype if weights.dtype.is_floating_point else D.float64
+        r = np.bincount(a, weights=w.astype(np.float64), minlength=minlength)
+        return tensor(r, dtype=out_dt)
+    return tensor(np.bincount(a, minlength=minlength).astype(np.int64))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    from .creation import tensor
+    a = _np(input)
+    if dim is None:
+        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        inv = inv.reshape(a.shape)
+    else:
+        d = _wrap_dim(dim, input._t.ndim)
+        if a.shape[d] == 0:
+            vals, inv, cnt = a, np.zeros(0, np.int64), np.zeros(0, np.int64)
+        else:
+            vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+            inv = inv.reshape(-1)
+    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype)]
+    if return_inverse:
+        out.append(tensor(inv.astype(np.int64)))
+    if return_counts:
+        out.append(tensor(cnt.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    from .creation import tensor
+    a = _np(input)
+    d = 0 if dim is None else _wrap_dim(dim, input._t.ndim)
+    x = a.reshape(-1) if dim is None else np.moveaxis(a, d, 0)
+    n = x.shape[0]
+    if n == 0:
+        keep = np.zeros(0, bool)
+    else:
+        flat = x.reshape(n, -1)
+        keep = np.ones(n, bool)
+        keep[1:] = (flat[1:] != flat[:-1]).any(axis=1) if flat.shape[1] else False
+    starts = np.nonzero(keep)[0]
+    vals = x[starts]
+    if dim is not None:
+        vals = np.moveaxis(vals, 0, d)
+    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype)]
+    if return_inverse:
+        inv = np.cumsum(keep) - 1
+        out.append(tensor(inv.reshape(a.shape if dim is None else (-1,)).astype(np.int64)))
+    if return_counts:
+        out.append(tensor(np.diff(np.append(starts, n)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    from .creation import tensor
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    s = _np(sorted_sequence)
+    scalar = not isinstance(input, Tensor)
+    v = np.asarray(input) if scalar else _np(input)
+    if sorter is not None:
+        s = np.take_along_axis(s, _np(sorter), -1)
+    how = "right" if right else "left"
+    if s.ndim == 1:
+        r = np.searchsorted(s, v, side=how)
+    else:
+        if scalar or v.shape[:-1] != s.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                               f"boundaries tensor {list(s.shape)} and input value tensor "
+                               f"{list(v.shape) if not scalar else []}")
+        rs = s.reshape(-1, s.shape[-1])
+        rv = v.reshape(-1, v.shape[-1])
+        r = np.stack([np.searchsorted(a, b, side=how) for a, b in zip(rs, rv)]).reshape(v.shape)
+    return tensor(np.asarray(r).astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    if boundaries._t.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._t.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    from .creation import tensor
+    e = _np(elements) if isinstance(elements, Tensor) else np.asarray(elements)
+    t = _np(test_elements) if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return tensor(np.isin(e, t, invert=invert))
+
+
+def histc(input, bins=100, min=0, max=0):
+    from .creation import tensor
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{_torch_name(input._t.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError("torch.histc(): bins must be > 0")
+    a = _np(input).reshape(-1)
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc(): max must be larger than min")
+    a = a[(a >= lo) & (a <= hi)]
+    r, _ = np.histogram(a, bins=bins, range=(lo, hi))
+    return tensor(r.astype(_np(input).dtype), dtype=input.dtype)
+
+
+_register_methods({
+    "index_fill": index_fill, "index_fill_": index_fill_, "index_copy": index_copy, "index_copy_": index_copy_,
+    "masked_scatter": masked_scatter, "masked_scatter_": masked_scatter_, "take": take, "put": put, "put_": put_,
+    "bincount": bincount, "unique": unique, "unique_consecutive": unique_consecutive,
+    "histc": histc,
 })

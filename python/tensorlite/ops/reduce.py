@@ -541,3 +541,424 @@ _register_methods({
     "argmax": argmax, "argmin": argmin, "var": _m_var, "std": _m_std, "norm": norm, "all": all, "any": any,
     "logsumexp": logsumexp, "cumsum": cumsum, "sum_to_size": sum_to_size,
 })
+
+
+# -- scans: cumprod, cummax/cummin, logcumsumexp (kernels: scan_kernel in csrc/cpu/reduce.cpp) -------------
+# and composites built from sort and the reductions above: median, kthvalue, mode, quantile, nan-reductions.
+__all__ += ["cumprod", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean", "count_nonzero", "median",
+            "nanmedian", "kthvalue", "mode", "var_mean", "std_mean", "aminmax", "dist", "diff", "trace", "quantile",
+            "nanquantile"]
+
+for _n in ["cummax", "cummin", "median", "nanmedian", "kthvalue", "mode", "aminmax"]:
+    if not hasattr(return_types, _n):
+        setattr(return_types, _n, collections.namedtuple(_n, ["min", "max"] if _n == "aminmax"
+                                                           else ["values", "indices"]))
+
+
+def _flip1(x, dim):
+    from .shape import flip
+    return flip(x, [dim])
+
+
+class Cumprod(Function):
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim, ctx.dt = dim, x._t.dtype
+        y = _wrap(_C.cumprod(x._t, dim, dtype))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        d = ctx.dim if x.dim() else 0
+        x = x.to(g.dtype) if x.dtype != g.dtype else x
+        if not bool((x == 0).any()):
+            # dy_j/dx_k = y_j / x_k for j >= k: a suffix sum of g * y, divided by x
+            gi = _cumsum(g * y, d, None, True) / x
+        else:
+            # zeros present: for each k, the cumprod of x with x_k replaced by 1 gives dy_j/dx_k (j >= k)
+            from .views import movedim
+            from .creation import eye
+            from .elementwise import where
+            xm = movedim(x.reshape([1]) if x.dim() == 0 else x, d, 0)
+            gm = movedim(g.reshape([1]) if g.dim() == 0 else g, d, 0)
+            n = xm.shape[0]
+            tail = [1] * (xm.dim() - 1)
+            diag = eye(n, dtype=D.bool).reshape([n, n] + tail)
+            rep = where(diag, 1.0, xm.unsqueeze(0))                   # (k, j, ...)
+            cp = cumprod(rep, 1)
+            j = _wrap(_C.arange(0, n, 1, D.int64._id))
+            upper = (j.unsqueeze(0) >= j.unsqueeze(1)).reshape([n, n] + tail)  # j >= k
+            gi = sum(where(upper, cp * gm.unsqueeze(0), 0.0), 1)
+            gi = movedim(gi, 0, d).reshape(list(x.shape))
+        return _to_in_dtype(gi, ctx.dt), None, None
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    d = _dim1(dim, "cumprod")
+    if _needs_graph(input):
+        return Cumprod.apply(input, d, _dt(dtype))
+    return _wrap(_C.cumprod(input._t, d, _dt(dtype)))
+
+
+class _CumExtreme(Function):
+    @staticmethod
+    def forward(ctx, x, dim, is_max):
+        v, i = (_C.cummax if is_max else _C.cummin)(x._t, dim)
+        ctx.dim, ctx.shape = dim, x._t.shape
+        ctx.indices = _wrap(i)
+        ctx.mark_non_differentiable(ctx.indices)
+        return _wrap(v), ctx.indices
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        from .indexing import scatter_add
+        z = _wrap(_C.full(list(ctx.shape), 0, g._t.dtype))
+        if not ctx.shape:
+            return g, None, None
+        return scatter_add(z, ctx.dim, ctx.indices, g), None, None
+
+
+def _cum_extreme(input, dim, is_max):
+    name = "cummax" if is_max else "cummin"
+    d = _dim1(dim, name)
+    ret = getattr(return_types, name)
+    if _needs_graph(input):
+        return ret(*_CumExtreme.apply(input, d, is_max))
+    v, i = (_C.cummax if is_max else _C.cummin)(input._t, d)
+    return ret(_wrap(v), _wrap(i))
+
+
+def cummax(input, dim):
+    return _cum_extreme(input, dim, True)
+
+
+def cummin(input, dim):
+    return _cum_extreme(input, dim, False)
+
+
+class Logcumsumexp(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        y = _wrap(_C.logcumsumexp(x._t, dim))
+        ctx.dim = dim if x._t.ndim else 0
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        # grad_k = sum_{j>=k} g_j exp(x_k - y_j), summed in log space, positive and negative parts apart
+        from .elementwise import exp, log, where, relu, neg
+        x, y = ctx.saved_tensors
+        if x.dim() == 0:
+            return g, None
+        d = ctx.dim
+
+        def rev_lcse(z):
+            return _flip1(logcumsumexp(_flip1(z, d), d), d)
+        pos = rev_lcse(log(relu(g)) - y)
+        negp = rev_lcse(log(relu(neg(g))) - y)
+        return exp(pos + x) - exp(negp + x), None
+
+
+def logcumsumexp(input, dim):
+    d = _dim1(dim, "logcumsumexp")
+    if _needs_graph(input):
+        return Logcumsumexp.apply(input, d)
+    return _wrap(_C.logcumsumexp(input._t, d))
+
+
+def _cumsum_(self, dim, *, dtype=None):
+    from .inplace import _inplace_op
+    if MODE.enabled and self._rg:
+        return _inplace_op(self, lambda v: cumsum(v, dim, dtype=dtype))
+    r = cumsum(self, dim, dtype=dtype)
+    _C.copy_(self._t, r._t)
+    self._t.bump_version()
+    return self
+
+
+def _cumprod_(self, dim, *, dtype=None):
+    from .inplace import _inplace_op
+    if MODE.enabled and self._rg:
+        return _inplace_op(self, lambda v: cumprod(v, dim, dtype=dtype))
+    r = cumprod(self, dim, dtype=dtype)
+    _C.copy_(self._t, r._t)
+    self._t.bump_version()
+    return self
+
+
+# -- nan-aware and counting reductions ------------------------------------------------------------------
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .elementwise import where, isnan
+    x = where(isnan(input), 0, input) if input.dtype.is_floating_point else input
+    return sum(x, dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    from .elementwise import isnan, logical_not
+    if not input.dtype.is_floating_point and dtype is None:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype.name.capitalize()}")
+    cnt = sum(logical_not(isnan(input)), dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / cnt
+
+
+def count_nonzero(input, dim=None):
+    from .elementwise import ne
+    return sum(ne(input, 0), dim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                               "no identity.")
+        if keepdim:
+            return return_types.aminmax(amin(input, list(range(input.dim())), True),
+                                        amax(input, list(range(input.dim())), True))
+        return return_types.aminmax(amin(input), amax(input))
+    return return_types.aminmax(amin(input, dim, keepdim), amax(input, dim, keepdim))
+
+
+def dist(input, other, p=2):
+    return norm(input - other, p)
+
+
+def trace(input):
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
+    from .shape import diagonal
+    return sum(diagonal(input))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    from .shape import cat
+    from .views import narrow
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = _wrap_dim(dim, input.dim())
+    x = input
+    if prepend is not None or append is not None:
+        parts = ([prepend] if prepend is not None else []) + [x] + ([append] if append is not None else [])
+        x = cat(parts, d)
+    for _ in builtins.range(n):
+        m = x.shape[d]
+        if m == 0:
+            break
+        a, b = narrow(x, d, 1, m - 1), narrow(x, d, 0, m - 1)
+        x = (a != b) if x.dtype is D.bool else a - b
+    return x
+
+
+# -- order statistics (through sort: NaN sorts last, the sort is stable) -----------------------------------
+def _sorted_along(input, dim):
+    from .sort import sort
+    return sort(input, dim)
+
+
+def _pick(s, idx, pos, d, keepdim):
+    from .indexing import gather
+    v = gather(s, d, pos)
+    i = gather(idx, d, pos)
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return v, i
+
+
+def _median_impl(input, dim, keepdim, ignore_nan, name):
+    from .elementwise import isnan, clamp, where
+    no_bool = _no_bool_check(input, name)
+    ret = getattr(return_types, name)
+    if dim is None:
+        x = input.reshape(-1)
+        if x.numel():
+            no_bool()
+        if x.numel() == 0:
+            return _wrap(_C.full([], float("nan"), input._t.dtype))
+        s, _ = _sorted_along(x, 0)
+        nn = x.numel() - int(isnan(x).sum()) if x.dtype.is_floating_point else x.numel()
+        if ignore_nan:
+            k = builtins.max((nn - 1) // 2, 0)
+        else:
+            k = (x.numel() - 1) // 2 if nn == x.numel() else nn
+        return s[k]
+    d = _wrap_dim(_dim1(dim, name), input.dim())
+    if input.dim() and input.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    no_bool()
+    x = input if input.dim() else input.reshape([1])
+    s, idx = _sorted_along(x, d)
+    n = x.shape[d]
+    if x.dtype.is_floating_point:
+        nn = sum(~isnan(x), d, True)
+    else:
+        nn = _wrap(_C.full(_keep_shape(x.shape, [d]), n, D.int64._id))
+    if ignore_nan:
+        pos = clamp(_floor_half(nn - 1), min=0)
+    else:
+        pos = where(nn == n, (n - 1) // 2, nn)
+    v, i = _pick(s, idx, pos, d, keepdim or input.dim() == 0)
+    if input.dim() == 0:
+        v, i = v.reshape([]), i.reshape([])
+    return ret(v, i)
+
+
+def _no_bool_check(input, name):
+    """torch has no bool kernel for the sort-based statistics; it says so after validating the dims."""
+    def check():
+        if input.dtype is D.bool:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    return check
+
+
+def _floor_half(t):
+    from .elementwise import floor_divide
+    return floor_divide(t, 2)
+
+
+def median(input, dim=None, keepdim=False):
+    return _median_impl(input, dim, keepdim, False, "median")
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return _median_impl(input, dim, keepdim, True, "nanmedian")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    d = _wrap_dim(_dim1(dim, "kthvalue"), input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    _no_bool_check(input, "kthvalue")()
+    x = input if input.dim() else input.reshape([1])
+    s, idx = _sorted_along(x, d)
+    pos = _wrap(_C.full(_keep_shape(x.shape, [d]), k - 1, D.int64._id))
+    v, i = _pick(s, idx, pos, d, keepdim or input.dim() == 0)
+    if input.dim() == 0:
+        v, i = v.reshape([]), i.reshape([])
+    return return_types.kthvalue(v, i)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along dim (the smallest among equally frequent ones) and the index of
+    its last occurrence, as torch on CPU. Counting runs in numpy; the value is gathered (differentiable)."""
+    d = _wrap_dim(_dim1(dim, "mode"), input.dim())
+    x = input if input.dim() else input.reshape([1])
+    if x.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    a = np.moveaxis(x.detach().numpy(), d, -1)
+    rows = a.reshape(-1, a.shape[-1])
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for r, row in enumerate(rows):
+        vals, counts = np.unique(row, return_counts=True)
+        best = vals[np.argmax(counts)]  # np.unique sorts: the first maximum is the smallest value
+        hits = np.nonzero((row == best) | (np.isnan(row) & np.isnan(best)) if row.dtype.kind == "f"
+                          else row == best)[0]
+        out[r] = hits[-1]
+    pos = np.moveaxis(out.reshape(a.shape[:-1] + (1,)), -1, d)
+    from .indexing import gather
+    from .creation import tensor
+    pi = tensor(np.ascontiguousarray(pos))
+    v = gather(x, d, pi)
+    if not keepdim or input.dim() == 0:
+        v, pi = v.squeeze(d), pi.squeeze(d)
+    if input.dim() == 0:
+        v, pi = v.reshape([]), pi.reshape([])
+    return return_types.mode(v, pi)
+
+
+def _quantile_impl(input, q, dim, keepdim, interpolation, name, ignore_nan):
+    from .elementwise import isnan, where, floor, ceil, clamp
+    from .creation import tensor
+    from .indexing import gather
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
+                         f"Got {interpolation}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    scalar_q = not isinstance(q, Tensor)
+    qt = tensor(q, dtype=input.dtype) if scalar_q else q
+    if qt.dim() > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if bool(((qt < 0) | (qt > 1)).any()):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    qv = qt.reshape(-1)
+    if dim is None:
+        x = input.reshape(-1)
+        d = 0
+    else:
+        d = _wrap_dim(_dim1(dim, name), input.dim())
+        x = input if input.dim() else input.reshape([1])
+    if x.shape[d] == 0:
+        raise IndexError(f"{name}() input tensor must be non-empty")
+    s, _ = _sorted_along(x, d)
+    s = s.movedim(d, -1).unsqueeze(-2)                              # (..., 1, n)
+    n = s.shape[-1]
+    nan_any = isnan(s).any(-1, keepdim=True)                       # (..., 1, 1)
+    nn = (~isnan(s)).sum(-1, keepdim=True)
+    cnt = nn if ignore_nan else _wrap(_C.full(list(nn.shape), n, D.int64._id))
+    cnt = clamp(cnt, min=1)
+    pos = qv.to(input.dtype).reshape([1] * (s.dim() - 2) + [-1, 1]) * (cnt - 1).to(input.dtype)  # (..., nq, 1)
+    lo, hi = floor(pos), ceil(pos)
+    if interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    elif interpolation == "nearest":
+        lo = hi = pos.round()
+    shape = list(s.shape[:-2]) + [qv.shape[0], n]
+    se = s.expand(shape)
+    vlo = gather(se, -1, lo.long())
+    vhi = gather(se, -1, hi.long())
+    if interpolation == "midpoint":
+        v = vlo + (vhi - vlo) * 0.5
+    elif interpolation == "linear":
+        v = vlo + (vhi - vlo) * (pos - lo)
+    else:
+        v = vlo
+    v = v.squeeze(-1)                                               # (..., nq)
+    bad = (nn == 0).squeeze(-1) if ignore_nan else nan_any.squeeze(-1)
+    v = where(bad, float("nan"), v)
+    v = v.movedim(-1, 0)                                            # (nq, ...)
+    if dim is None:
+        if keepdim:
+            v = v.reshape([qv.shape[0]] + [1] * input.dim())
+        else:
+            v = v.reshape([qv.shape[0]])
+    elif keepdim:
+        v = v.unsqueeze(d + 1) if input.dim() else v
+    if scalar_q or qt.dim() == 0:
+        v = v.squeeze(0)
+    return v
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    return _quantile_impl(input, q, dim, keepdim, interpolation, "quantile", False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    return _quantile_impl(input, q, dim, keepdim, interpolation, "nanquantile", True)
+
+
+def _m_var_mean(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var_mean(self, dim, unbiased, keepdim, correction=correction)
+
+
+_register_methods({
+    "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp, "cumsum_": _cumsum_,
+    "cumprod_": _cumprod_, "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero,
+    "median": median, "nanmedian": nanmedian, "kthvalue": kthvalue, "mode": mode, "aminmax": aminmax,
+    "dist": dist, "diff": diff, "trace": trace, "quantile": quantile, "nanquantile": nanquantile,
+})

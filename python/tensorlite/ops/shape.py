@@ -81,6 +81,7 @@ def stack(tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     s0 = tuple(tensors[0]._t.shape)
+    _wrap_dim(dim, len(s0) + 1)  # torch checks the dim before the sizes
     for i, t in enumerate(tensors):
         if tuple(t._t.shape) != s0:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
@@ -262,3 +263,524 @@ _register_methods({
     "split": _split_method, "chunk": chunk, "unbind": unbind, "flip": flip, "fliplr": fliplr, "flipud": flipud,
     "repeat": repeat, "tile": tile,
 })
+
+
+# -- more shape ops: diagonals, triangles, roll/rot90, repeat_interleave, splits and stacks, kron, unfold ----
+# Composites of the ops above; diagonal and unfold are strided views whose backward index_adds the
+# gradient back (deterministic, and exact for overlapping windows).
+__all__ += ["diagonal", "diag", "diag_embed", "diagflat", "tril", "triu", "tril_indices", "triu_indices", "roll",
+            "rot90", "repeat_interleave", "ravel", "meshgrid", "tensor_split", "hsplit", "vsplit", "dsplit",
+            "dstack", "column_stack", "row_stack", "block_diag", "kron", "cross", "cartesian_prod",
+            "atleast_1d", "atleast_2d", "atleast_3d", "combinations"]
+
+
+class _GeomView(Function):
+    """A strided view described by geom(shape, strides, offset) -> (size, stride, offset)."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        shape = list(x._t.shape)
+        ctx.in_shape = shape
+        n = 1
+        for s in shape:
+            n *= s
+        contig = [1] * len(shape)
+        for i in range(len(shape) - 2, -1, -1):
+            contig[i] = contig[i + 1] * builtins_max(shape[i + 1], 1)
+        ar = _C.arange(0, n, 1, _INT64)
+        ctx.flat = _wrap(ar.as_strided(*geom(shape, contig, 0)))
+        return V._view_out(x, x._t.as_strided(*geom(shape, list(x._t.strides), x._t.offset)))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import index_add
+        n = 1
+        for s in ctx.in_shape:
+            n *= s
+        z = _wrap(_C.full([n], 0, g._t.dtype))
+        return V.reshape(index_add(z, 0, V.reshape(ctx.flat, [-1]), V.reshape(g, [-1])), ctx.in_shape), None
+
+
+def _geom_view(x, geom):
+    if MODE.enabled and x._rg:
+        return _GeomView.apply(x, geom)
+    return V._view_out(x, x._t.as_strided(*geom(list(x._t.shape), list(x._t.strides), x._t.offset)))
+
+
+def builtins_max(a, b):
+    return a if a > b else b
+
+
+from .. import _dtype as _D  # noqa: E402
+_INT64 = _D.int64._id
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    nd = input._t.ndim
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+
+    def geom(shape, strides, off):
+        n1, n2 = shape[d1], shape[d2]
+        if offset >= 0:
+            ln = builtins_max(min(n1, n2 - offset), 0)
+            off2 = off + (offset * strides[d2] if ln > 0 else 0)
+        else:
+            ln = builtins_max(min(n1 + offset, n2), 0)
+            off2 = off + (-offset * strides[d1] if ln > 0 else 0)
+        size = [s for i, s in enumerate(shape) if i not in (d1, d2)] + [ln]
+        st = [s for i, s in enumerate(strides) if i not in (d1, d2)] + [strides[d1] + strides[d2]]
+        return size, st, off2
+    return _geom_view(input, geom)
+
+
+def unfold(self, dimension, size, step):
+    nd = self._t.ndim
+    d = _wrap_dim(dimension, nd) if nd else 0
+    n = self._t.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+
+    def geom(shape, strides, off):
+        if not shape:
+            return [size], [1], off
+        cnt = (shape[d] - size) // step + 1
+        sz = list(shape)
+        sz[d] = cnt
+        st = list(strides)
+        st[d] = strides[d] * step
+        return sz + [size], st + [strides[d]], off
+    return _geom_view(self, geom)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    nd = input._t.ndim + 1
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._t.shape[-1] + abs(offset)
+    shape = list(input._t.shape[:-1])
+    out_shape = []
+    it = iter(shape)
+    for i in range(nd):
+        out_shape.append(n if i in (d1, d2) else next(it))
+    z = _wrap(_C.full(out_shape, 0, input._t.dtype))
+    return _diag_scatter(z, input, offset, d1, d2)
+
+
+def _diag_scatter(z, src, offset, d1, d2):
+    """z with its (offset, d1, d2) diagonal replaced by src, differentiable in src."""
+    from .indexing import index_put
+    nd = z._t.ndim
+    ln = src._t.shape[-1]
+    i = _wrap(_C.arange(0, ln, 1, _INT64))
+    r = i + (-offset if offset < 0 else 0)
+    c = i + (offset if offset > 0 else 0)
+    # move d1, d2 last, index_put the last two dims with (r, c), move back
+    perm = [k for k in range(nd) if k not in (d1, d2)] + [d1, d2]
+    zp = V.permute(z, perm)
+    idx = tuple([slice(None)] * (nd - 2))
+    from .indexing import setitem  # noqa: F401
+    zp = zp.clone()
+    zp[idx + (r, c)] = src
+    inv = [perm.index(k) for k in range(nd)]
+    return V.permute(zp, inv).contiguous()
+
+
+def diag(input, diagonal=0):
+    nd = input._t.ndim
+    if nd == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if nd == 2:
+        return _diag2(input, diagonal)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
+
+
+def _diag2(input, k):
+    from .convert import clone
+    return clone(diagonal(input, k))
+
+
+def diagflat(input, offset=0):
+    return diag_embed(V.reshape(input, [-1]), offset, 0, 1)
+
+
+def _tri_mask(n, m, k, lower, like):
+    r = _wrap(_C.arange(0, n, 1, _INT64)).unsqueeze(1)
+    c = _wrap(_C.arange(0, m, 1, _INT64)).unsqueeze(0)
+    return (c - r <= k) if lower else (c - r >= k)
+
+
+def _tri(input, diagonal, lower):
+    from .elementwise import where
+    nd = input._t.ndim
+    if nd < 2:
+        raise RuntimeError(f"{'tril' if lower else 'triu'}: input tensor must have at least 2 dimensions")
+    n, m = input._t.shape[-2], input._t.shape[-1]
+    mask = _tri_mask(n, m, diagonal, lower, input)
+    return where(mask, input, _wrap(_C.full([], 0, input._t.dtype)))
+
+
+def tril(input, diagonal=0, *, out=None):
+    return _tri(input, diagonal, True)
+
+
+def triu(input, diagonal=0, *, out=None):
+    return _tri(input, diagonal, False)
+
+
+def _tri_inplace(lower):
+    def op_(self, diagonal=0):
+        from .elementwise import _maybe_inplace
+        return _maybe_inplace(True, self, lambda x: _tri(x, diagonal, lower))
+    return op_
+
+
+def _tri_indices(row, col, offset, lower, dtype):
+    import numpy as _np
+    from .creation import tensor
+    from .. import _dtype as D
+    r, c = _np.nonzero(_np.tri(row, col, offset, dtype=bool) if lower
+                       else ~_np.tri(row, col, offset - 1, dtype=bool))
+    return tensor(_np.stack([r, c]).astype(_np.int64), dtype=dtype or D.int64)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, True, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, False, dtype)
+
+
+def roll(input, shifts, dims=None):
+    from .views import narrow
+    if dims is None:
+        if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        flat = V.reshape(input, [-1])
+        s = shifts[0] if isinstance(shifts, (tuple, list)) else shifts
+        return V.reshape(roll(flat, s, 0), list(input._t.shape))
+    shifts = list(shifts) if isinstance(shifts, (tuple, list)) else [shifts]
+    dims = list(dims) if isinstance(dims, (tuple, list)) else [dims]
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input.numel() == 0:  # torch returns a copy of an empty tensor without looking at dims
+        return input.clone()
+    x = input
+    for s, d in zip(shifts, dims):
+        d = _wrap_dim(d, x._t.ndim)
+        n = x._t.shape[d]
+        if n == 0:
+            continue
+        s = int(s) % n
+        if s == 0:
+            continue
+        x = cat([narrow(x, d, n - s, s), narrow(x, d, 0, n - s)], d)
+    return x
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    nd = input._t.ndim
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _wrap_dim(dims[0], nd), _wrap_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k = k % 4
+    if k == 1:
+        return V.transpose(flip(input, [d1]), d0, d1)
+    if k == 2:
+        return flip(input, [d0, d1])
+    if k == 3:
+        return flip(V.transpose(input, d0, d1), [d1])
+    return input.clone()
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    from .indexing import index_select
+    from .creation import tensor
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
+        reps = input
+        if reps._t.ndim != 1 or reps.dtype.is_floating_point:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        r = reps.numpy()
+        if (r < 0).any():
+            raise RuntimeError("repeats can not be negative")
+        return tensor(np.repeat(np.arange(len(r), dtype=np.int64), r))
+    x = V.reshape(input, [-1]) if dim is None else input
+    d = 0 if dim is None else _wrap_dim(dim, x._t.ndim)
+    n = x._t.shape[d] if x._t.ndim else 1
+    if isinstance(repeats, Tensor):
+        if repeats.dtype.is_floating_point:
+            raise RuntimeError("repeat_interleave: repeats must be an integer tensor")
+        r = repeats.reshape(-1).numpy()
+        if r.size == 1:
+            r = np.full(n, int(r[0]))
+    else:
+        r = np.full(n, int(repeats))
+    if r.size != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{r.size} and input.size({d}) = {n}")
+    if (r < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    idx = tensor(np.repeat(np.arange(n, dtype=np.int64), r))
+    if x._t.ndim == 0:
+        x = V.reshape(x, [1])
+    return index_select(x, d, idx)
+
+
+def ravel(input):
+    return V.reshape(input.contiguous(), [-1])
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t._t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    ts = [V.reshape(t, [-1]) for t in tensors]
+    swap = indexing == "xy" and len(ts) >= 2  # xy: the first two inputs swap roles, outputs keep their order
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = [t._t.shape[0] for t in ts]
+    out = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        out.append(V.reshape(t, view).expand(shape))
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    from .views import narrow
+    nd = input._t.ndim
+    if nd == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    d = _wrap_dim(dim, nd)
+    n = input._t.shape[d]
+    ios = indices_or_sections
+    if isinstance(ios, Tensor):
+        ios = ios.tolist() if ios._t.ndim else int(ios.item())
+    if isinstance(ios, numbers.Integral):
+        k = int(ios)
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        q, r = divmod(n, k)
+        sizes = [q + 1] * r + [q] * (k - r)
+        bounds, pos = [], 0
+        for s in sizes:
+            bounds.append((pos, s))
+            pos += s
+    else:
+        # piece k is input[idx[k-1]:idx[k]] with Python slice clamping (a decreasing index gives an empty piece)
+        idx = [int(i) for i in ios]
+        bounds, prev = [], 0
+        for i in idx + [n]:
+            i = min(max(i if i >= 0 else i + n, 0), n)
+            bounds.append((prev, max(i - prev, 0)))
+            prev = i
+    return tuple(narrow(input, d, a, s) for a, s in bounds)
+
+
+def _dir_split(name, dim, min_nd):
+    def fn(input, indices_or_sections):
+        nd = input._t.ndim
+        if nd < min_nd:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_nd} dimension, but got a tensor "
+                               f"with {nd} dimensions!")
+        d = 1 if (name == "hsplit" and nd > 1) else (0 if name == "hsplit" else dim)
+        if isinstance(indices_or_sections, numbers.Integral):
+            if indices_or_sections <= 0 or input._t.shape[d] % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                                   f"dimension {input._t.shape[d]} is not divisible by the split_size "
+                                   f"{indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, d)
+    fn.__name__ = name
+    return fn
+
+
+hsplit = _dir_split("hsplit", 1, 1)
+vsplit = _dir_split("vsplit", 0, 2)
+dsplit = _dir_split("dsplit", 2, 3)
+
+
+def atleast_1d(*tensors):
+    ts = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    r = tuple(V.reshape(t, [1]) if t._t.ndim == 0 else t for t in ts)
+    return r[0] if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)) else r
+
+
+def atleast_2d(*tensors):
+    ts = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    r = tuple(V.reshape(t, [1, -1]) if t._t.ndim < 2 else t for t in ts)
+    return r[0] if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)) else r
+
+
+def atleast_3d(*tensors):
+    ts = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+
+    def one(t):
+        if t._t.ndim == 0:
+            return V.reshape(t, [1, 1, 1])
+        if t._t.ndim == 1:
+            return V.reshape(t, [1, -1, 1])
+        if t._t.ndim == 2:
+            return t.unsqueeze(-1)
+        return t
+    r = tuple(one(t) for t in ts)
+    return r[0] if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)) else r
+
+
+def dstack(tensors):
+    tensors = _tensor_list("dstack", tensors)
+    return cat(list(atleast_3d(tensors)), 2)
+
+
+def column_stack(tensors):
+    tensors = _tensor_list("column_stack", tensors)
+    ts = [V.reshape(t, [-1, 1]) if t._t.ndim < 2 else t for t in tensors]
+    return cat(ts, 1)
+
+
+def row_stack(tensors):
+    return vstack(tensors)
+
+
+def block_diag(*tensors):
+    ts = [V.reshape(t, [1, -1]) if t._t.ndim == 1 else (V.reshape(t, [1, 1]) if t._t.ndim == 0 else t)
+          for t in tensors]
+    for i, t in enumerate(ts):
+        if t._t.ndim != 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{t._t.ndim} dimensions")
+    from .. import _dtype as D
+    dt = ts[0].dtype if ts else D.get_default_dtype()
+    for t in ts[1:]:
+        dt = D._BY_ID[max(dt._id, t._t.dtype)] if t.dtype.is_floating_point == dt.is_floating_point else \
+            (t.dtype if t.dtype.is_floating_point else dt)
+    R = sum(t._t.shape[0] for t in ts)
+    C = sum(t._t.shape[1] for t in ts)
+    rows, r0, c0 = [], 0, 0
+    for t in ts:
+        r, c = t._t.shape
+        parts = []
+        if c0:
+            parts.append(_wrap(_C.full([r, c0], 0, dt._id)))
+        parts.append(t.to(dt))
+        if C - c0 - c:
+            parts.append(_wrap(_C.full([r, C - c0 - c], 0, dt._id)))
+        rows.append(cat(parts, 1))
+        r0, c0 = r0 + r, c0 + c
+    if not rows:
+        return _wrap(_C.full([R, C], 0, dt._id))
+    return cat(rows, 0)
+
+
+def kron(input, other):
+    a, b = input, other
+    nd = max(a._t.ndim, b._t.ndim)
+    a = V.reshape(a, [1] * (nd - a._t.ndim) + list(a._t.shape))
+    b = V.reshape(b, [1] * (nd - b._t.ndim) + list(b._t.shape))
+    ash, bsh = list(a._t.shape), list(b._t.shape)
+    inter_a, inter_b = [], []
+    for s in ash:
+        inter_a += [s, 1]
+    for s in bsh:
+        inter_b += [1, s]
+    out = V.reshape(a, inter_a) * V.reshape(b, inter_b)
+    return V.reshape(out, [x * y for x, y in zip(ash, bsh)])
+
+
+def cross(input, other, dim=None):
+    from .views import broadcast_tensors, select
+    if input._t.ndim != other._t.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+    a, b = broadcast_tensors(input, other)
+    if dim is None:
+        dims = [i for i, s in enumerate(a._t.shape) if s == 3]
+        if not dims:
+            raise RuntimeError(f"no dimension of size 3 in input")
+        d = dims[0]
+    else:
+        d = _wrap_dim(dim, a._t.ndim)
+    if a._t.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got {input._t.shape[d]} and "
+                           f"{other._t.shape[d] if other._t.ndim > d else 1}")
+    a0, a1, a2 = (select(a, d, i) for i in range(3))
+    b0, b1, b2 = (select(b, d, i) for i in range(3))
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+def cartesian_prod(*tensors):
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([V.reshape(g, [-1]) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    import itertools
+    from .creation import tensor
+    from .indexing import index_select
+    if input._t.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._t.shape)}")
+    n = input._t.shape[0]
+    it = itertools.combinations_with_replacement(range(n), r) if with_replacement else \
+        itertools.combinations(range(n), r)
+    idx = np.array(list(it), dtype=np.int64).reshape(-1, r)
+    if idx.shape[0] == 0:
+        return _wrap(_C.full([0] if r != 1 else [0], 0, input._t.dtype)) if r == 0 else \
+            V.reshape(index_select(input, 0, tensor(idx.reshape(-1))), [0, r])
+    return V.reshape(index_select(input, 0, tensor(idx.reshape(-1))), [-1, r])
+
+
+_register_methods({
+    "diagonal": diagonal, "diag": diag, "diag_embed": diag_embed, "tril": tril, "triu": triu,
+    "tril_": _tri_inplace(True), "triu_": _tri_inplace(False), "roll": roll, "rot90": rot90,
+    "repeat_interleave": repeat_interleave, "ravel": ravel, "tensor_split": tensor_split, "hsplit": hsplit,
+    "vsplit": vsplit, "dsplit": dsplit, "kron": kron, "cross": cross, "unfold": unfold, "diagflat": diagflat,
+})
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """torch's fill_diagonal_: the main diagonal of a 2-D (or all-equal-dims N-D) tensor; with wrap, a tall
+    matrix restarts the diagonal every (cols + 1) rows."""
+    from .indexing import put
+    from .elementwise import _maybe_inplace
+    nd = self._t.ndim
+    if nd < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    shape = list(self._t.shape)
+    if nd > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = min(shape)
+    step = 0
+    acc = 1
+    for s in reversed(shape):
+        step += acc
+        acc *= s
+    total = acc
+    if nd == 2 and wrap and shape[0] > shape[1] + 1:
+        count = (total + step - 1) // step
+    else:
+        count = n
+    idx = _wrap(_C.arange(0, count, 1, _INT64)) * step
+    val = _wrap(_C.full([count], fill_value, self._t.dtype))
+    return _maybe_inplace(True, self, lambda x: put(x, idx, val))
+
+
+_register_methods({"fill_diagonal_": fill_diagonal_})

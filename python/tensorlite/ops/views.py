@@ -170,6 +170,8 @@ def reshape_as(self, other):
 def flatten(input, start_dim=0, end_dim=-1):
     nd = input._t.ndim
     if nd == 0:
+        _wrap_dim(start_dim, 0)  # a 0-d tensor accepts dims -1 and 0 only, as torch
+        _wrap_dim(end_dim, 0)
         return reshape(input, [1])
     s = _wrap_dim(start_dim, nd)
     e = _wrap_dim(end_dim, nd)
@@ -587,3 +589,23 @@ _register_methods({
     "broadcast_to": broadcast_to, "squeeze": squeeze, "unsqueeze": unsqueeze, "narrow": narrow, "select": select,
     "as_strided": as_strided, "contiguous": contiguous,
 })
+
+
+# -- in-place view ops: self takes the geometry (and history) of the view ----------------------------------
+def _inplace_view(fn):
+    def op_(self, *args, **kwargs):
+        from .inplace import check_inplace
+        if MODE.enabled and self._rg:
+            check_inplace(self)
+        v = fn(self, *args, **kwargs)
+        self._t = v._t
+        if MODE.enabled and v._rg:
+            self.grad_fn, self._output_nr = v.grad_fn, v._output_nr
+        return self
+    op_.__name__ = fn.__name__ + "_"
+    return op_
+
+
+_register_methods({"squeeze_": _inplace_view(squeeze), "unsqueeze_": _inplace_view(unsqueeze),
+                   "t_": _inplace_view(t), "transpose_": _inplace_view(transpose),
+                   "swapaxes_": _inplace_view(swapaxes), "swapdims_": _inplace_view(swapdims)})
