@@ -180,9 +180,9 @@ def _node_inputs(node, buf):
     if not buf:
         return None
     out_meta = node._out_meta
-    n_out = len(out_meta)
-    if n_out == 1:
+    if out_meta is None or len(out_meta) == 1:  # a single output, and it has a gradient
         return [buf[0]]
+    n_out = len(out_meta)
     grads = [buf.get(i) for i in range(n_out)]
     if node.materialize_grads:
         from .. import ops

@@ -95,7 +95,7 @@ class BackwardCFunction(Node):
     _freed = False
     _non_differentiable = None
     _dirty = None
-    _out_meta = None
+    _out_meta = None  # per output (shape, dtype) or None; None here means "a single tensor output"
 
     # -- the ctx API ------------------------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -215,6 +215,27 @@ def _link(ctx, args, outputs, needs):
         else:
             edges.append(_NO_EDGE)
     ctx.next_functions = tuple(edges)
+    if ctx._dirty is None and ctx._non_differentiable is None and isinstance(outputs, Tensor):
+        # the common case, one output and nothing marked: no per-output bookkeeping needed
+        o = outputs
+        for a in args:
+            if o is a:
+                o = Tensor._make(o._t, False)
+                break
+        o._rg = True
+        o.grad_fn = ctx
+        o._output_nr = 0
+        new_outs = [o]
+        is_tuple = False
+    else:
+        new_outs = _link_outputs(ctx, args, outs)
+    if ctx._to_save:
+        _record_saved(ctx, new_outs)
+    return tuple(new_outs) if is_tuple else new_outs[0]
+
+
+def _link_outputs(ctx, args, outs):
+    Tensor = _Tensor
     non_diff = ctx._non_differentiable or ()
     dirty = ctx._dirty or ()
     for t in dirty:
@@ -246,19 +267,21 @@ def _link(ctx, args, outputs, needs):
             o._output_nr = i
         new_outs.append(o)
     ctx._out_meta = meta
-    if ctx._to_save:
-        saved = []
-        for t in ctx._to_save:
-            if t is None:
-                saved.append(None)
-                continue
-            output_nr = -1
-            for i, o in enumerate(new_outs):
-                if o is t and o.grad_fn is ctx:
-                    output_nr = i
-                    break
-            impl = t._t
-            saved.append((None if output_nr >= 0 else t, impl, impl.version, output_nr))
-        ctx._saved = saved
-        ctx._to_save = None
-    return tuple(new_outs) if is_tuple else new_outs[0]
+    return new_outs
+
+
+def _record_saved(ctx, new_outs):
+    saved = []
+    for t in ctx._to_save:
+        if t is None:
+            saved.append(None)
+            continue
+        output_nr = -1
+        for i, o in enumerate(new_outs):
+            if o is t and o.grad_fn is ctx:
+                output_nr = i
+                break
+        impl = t._t
+        saved.append((None if output_nr >= 0 else t, impl, impl.version, output_nr))
+    ctx._saved = saved
+    ctx._to_save = None
