@@ -7,25 +7,12 @@ written / time) and the ratio tensorlite / torch (lower is better; 1.0 = parity)
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import tensorlite as tl
-
-
-def _median_time(fn, reps, warmup=2):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+from _harness import paired_median, parser, set_threads
 
 
 def _cases(sizes):
@@ -42,14 +29,10 @@ def _cases(sizes):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one small size, few repetitions (CI smoke run)")
-    ap.add_argument("--threads", type=int, default=None)
+    ap = parser(__doc__)
     ap.add_argument("--reps", type=int, default=None)
     args = ap.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-        tl.set_num_threads(args.threads)
+    set_threads(args.threads)
     sizes = [1 << 18] if args.quick else [1 << 20, 1 << 22, 1 << 24]
     reps = args.reps or (5 if args.quick else 15)
     print(f"threads: tensorlite {tl.get_num_threads()}, torch {torch.get_num_threads()}; float32; median of {reps}")
@@ -63,8 +46,7 @@ def main():
         got, want = f(tl, ta, tb).numpy(), f(torch, pa, pb).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=name)  # validate before timing
         with torch.no_grad():
-            t_tl = _median_time(lambda: f(tl, ta, tb), reps)
-            t_th = _median_time(lambda: f(torch, pa, pb), reps)
+            t_tl, t_th = paired_median([lambda: f(tl, ta, tb), lambda: f(torch, pa, pb)], reps)
         n = a_np.size
         nbytes = 4 * n * nbuf if sb is None or sb == sa else 4 * (2 * n + b_np.size)
         print(f"{name:<24}{n:>10}{t_tl * 1e3:>10.3f}{t_th * 1e3:>10.3f}{nbytes / t_tl / 1e9:>10.2f}"

@@ -8,27 +8,12 @@ The two libraries are timed in alternating rounds, so load on a shared machine h
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import tensorlite as tl
-
-
-def bench_pair(f_l, f_t, reps, rounds=5):
-    """Median seconds per call of f_l and f_t, timed in alternating rounds of `reps` calls each."""
-    f_l(), f_t()
-    ts_l, ts_t = [], []
-    for _ in range(rounds):
-        for f, ts in ((f_l, ts_l), (f_t, ts_t)):
-            for _ in range(reps):
-                t0 = time.perf_counter()
-                f()
-                ts.append(time.perf_counter() - t0)
-    return statistics.median(ts_l), statistics.median(ts_t)
+from _harness import paired_median, parser, set_threads
 
 
 def cases(n):
@@ -88,14 +73,10 @@ def getitem_cases():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--threads", type=int, default=None)
+    ap = parser(__doc__)
     ap.add_argument("--only", choices=["kernels", "getitem"], default=None)
     args = ap.parse_args()
-    if args.threads:
-        tl.set_num_threads(args.threads)
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     n = 256 if args.quick else 4096
     reps = 5 if args.quick else 9
     print(f"n={n} threads tl={tl.get_num_threads()} torch={torch.get_num_threads()}")
@@ -104,14 +85,14 @@ def main():
         for name, fn, arrays in cases(n):
             targs = {k: torch.from_numpy(v) for k, v in arrays.items()}
             largs = {k: tl.from_numpy(v) for k, v in arrays.items()}
-            t_l, t_t = bench_pair(lambda: fn(tl, largs), lambda: fn(torch, targs), reps)
+            t_l, t_t = paired_median([lambda: fn(tl, largs), lambda: fn(torch, targs)], reps)
             print(f"{name:28s} {t_l * 1e3:10.3f}ms {t_t * 1e3:10.3f}ms {t_l / t_t:7.2f}")
     if args.only != "kernels":
         arrays, gcases = getitem_cases()
         for name, fn in gcases:
             targs = {k: torch.from_numpy(v.copy()) for k, v in arrays.items()}
             largs = {k: tl.from_numpy(v.copy()) for k, v in arrays.items()}
-            t_l, t_t = bench_pair(lambda: fn(largs), lambda: fn(targs), 200 if args.quick else 1000)
+            t_l, t_t = paired_median([lambda: fn(largs), lambda: fn(targs)], 200 if args.quick else 1000)
             print(f"{name:28s} {t_l * 1e6:10.2f}us {t_t * 1e6:10.2f}us {t_l / t_t:7.2f}")
 
 

@@ -10,24 +10,12 @@ side by side, not absolute times across runs.
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import tensorlite as tl
-
-
-def _median_time(fn, repeats):
-    fn()  # warm-up (allocations, page faults, thread start)
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+from _harness import paired_median, parser, set_threads
 
 
 CASES = [
@@ -41,14 +29,10 @@ CASES = [
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="one small size, few repeats (CI smoke run)")
-    ap.add_argument("--threads", type=int, default=None, help="threads for both libraries (default: all)")
+    ap = parser(__doc__)
     ap.add_argument("--repeats", type=int, default=None)
     args = ap.parse_args()
-    if args.threads:
-        tl.set_num_threads(args.threads)
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     sizes = [1 << 20] if args.quick else [1 << 20, 1 << 22, 1 << 24]
     repeats = args.repeats or (3 if args.quick else 15)
     print(f"threads: tensorlite {tl.get_num_threads()}, torch {torch.get_num_threads()}; median of {repeats}")
@@ -61,8 +45,7 @@ def main():
         xt, tt = tl.from_numpy(a), torch.from_numpy(a)
         for name, f_tl, f_torch, bpe, rtol in CASES:
             np.testing.assert_allclose(np.asarray(f_tl(xt)), f_torch(tt).numpy(), rtol=rtol, atol=1e-4)
-            t_tl = _median_time(lambda: f_tl(xt), repeats)
-            t_torch = _median_time(lambda: f_torch(tt), repeats)
+            t_tl, t_torch = paired_median([lambda: f_tl(xt), lambda: f_torch(tt)], repeats)
             gbs = n * bpe / t_tl / 1e9
             print(f"{name:18s} {n:10d} {str(a.shape):>14s} {t_tl * 1e3:9.3f} {t_torch * 1e3:9.3f} {gbs:8.1f} "
                   f"{t_tl / t_torch:6.2f}")
