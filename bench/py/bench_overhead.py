@@ -7,13 +7,13 @@ tensor that requires grad (graph recording). Median over repeated batches of cal
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 import torch
 
 import tensorlite as tl
+from _harness import parser, set_threads
 
 
 def _per_call_us(fn, n, batches):
@@ -42,9 +42,8 @@ def _cases(lib):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
+    args = parser(__doc__).parse_args()
+    set_threads(args.threads)
     n, batches = (2000, 5) if args.quick else (20000, 9)
     print(f"{'case':<24}{'tl us':>9}{'torch us':>10}{'ratio':>8}")
     for (name, f_tl), (_, f_th) in zip(_cases(tl), _cases(torch)):
