@@ -16,12 +16,11 @@ _NO_EDGE = (None, 0)
 class Node:
     """Base of every backward node: `next_functions` holds (node, input_nr) edges to the inputs."""
 
-    __slots__ = ("next_functions", "_pre_hooks", "_post_hooks", "__weakref__", "__dict__")
-
-    def __init__(self):
-        self.next_functions = ()
-        self._pre_hooks = None   # {output_nr: [hook(grad) -> grad | None]}: tensor hooks, retain_grad
-        self._post_hooks = None  # [hook(grad_inputs, grad_outputs)]
+    # Class-level defaults: most nodes never set these, and not initialising them per instance keeps
+    # graph recording cheap.
+    next_functions = ()
+    _pre_hooks = None   # {output_nr: [hook(grad) -> grad | None]}: tensor hooks, retain_grad
+    _post_hooks = None  # [hook(grad_inputs, grad_outputs)]
 
     def name(self):
         return type(self).__name__
@@ -71,10 +70,7 @@ class _RemovableHandle:
 class AccumulateGrad(Node):
     """The sink of a leaf that requires grad: adds the incoming gradient into `variable.grad`."""
 
-    __slots__ = ("variable",)
-
     def __init__(self, variable):
-        super().__init__()
         self.variable = variable
 
     def apply(self, grad):  # called by the engine; accumulation lives in the engine (it knows the mode)
@@ -88,25 +84,18 @@ _FREED_MSG = (
     "graph a second time or if you need to access saved tensors after calling backward.")
 
 
-class _SavedTensor:
-    __slots__ = ("obj", "impl", "version", "is_output", "output_nr")
-
-
 class BackwardCFunction(Node):
     """The ctx object handed to forward/backward, which becomes the node of the graph."""
 
     _forward_cls = None
-
-    def __init__(self):
-        super().__init__()
-        self.needs_input_grad = ()
-        self.materialize_grads = True
-        self._to_save = None
-        self._saved = None
-        self._freed = False
-        self._non_differentiable = None
-        self._dirty = None
-        self._out_meta = None
+    needs_input_grad = ()
+    materialize_grads = True
+    _to_save = None
+    _saved = None   # after apply: tuples (object or None, impl, version, output_nr or -1)
+    _freed = False
+    _non_differentiable = None
+    _dirty = None
+    _out_meta = None
 
     # -- the ctx API ------------------------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -129,26 +118,27 @@ class BackwardCFunction(Node):
             return tuple(self._to_save) if self._to_save else ()
         Tensor = _Tensor
         out = []
-        for s in self._saved:
-            if s is None:
+        for sv in self._saved:
+            if sv is None:
                 out.append(None)
                 continue
-            if s.impl.version != s.version:
-                t = s.obj if s.obj is not None else None
-                dt = t.dtype.name if t is not None else "tensor"
+            obj, impl, version, output_nr = sv
+            if impl.version != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{_type_str(s.impl)} {list(s.impl.shape)}]"
-                    f"{', which is output ' + str(s.output_nr) + ' of ' + self.name() if s.is_output else ''}, "
-                    f"is at version {s.impl.version}; expected version {s.version} instead. Hint: the "
+                    f"operation: [{_type_str(impl)} {list(impl.shape)}]"
+                    f"{', which is output ' + str(output_nr) + ' of ' + self.name() if output_nr >= 0 else ''}, "
+                    f"is at version {impl.version}; expected version {version} instead. Hint: the "
                     "backtrace further above can point to the operation that failed to compute its gradient.")
-            if s.is_output:
-                t = Tensor._make(s.impl, True)
+            if output_nr >= 0:
+                # An output is saved without its Python object (that would be a cycle output ->
+                # grad_fn -> output); it comes back as a new tensor on the same memory and node.
+                t = Tensor._make(impl, True)
                 t.grad_fn = self
-                t._output_nr = s.output_nr
+                t._output_nr = output_nr
                 out.append(t)
             else:
-                out.append(s.obj)
+                out.append(obj)
         return tuple(out)
 
     # -- the node API -----------------------------------------------------------------------------
@@ -195,7 +185,10 @@ class Function(metaclass=_FunctionMeta):
         Tensor = _Tensor
         ctx = cls._backward_cls()
         grad_on = MODE.enabled
-        needs = tuple(grad_on and isinstance(a, Tensor) and a._rg for a in args)
+        if grad_on:
+            needs = tuple([isinstance(a, Tensor) and a._rg for a in args])
+        else:
+            needs = (False,) * len(args)
         ctx.needs_input_grad = needs
         MODE.enabled = False
         try:
@@ -259,19 +252,13 @@ def _link(ctx, args, outputs, needs):
             if t is None:
                 saved.append(None)
                 continue
-            s = _SavedTensor()
-            s.impl = t._t
-            s.version = t._t.version
-            s.output_nr = 0
-            s.is_output = False
+            output_nr = -1
             for i, o in enumerate(new_outs):
                 if o is t and o.grad_fn is ctx:
-                    s.is_output = True
-                    s.output_nr = i
-            # Saving an output by reference would make a cycle output -> grad_fn -> output.
-            s.obj = None if s.is_output else t
-            saved.append(s)
+                    output_nr = i
+                    break
+            impl = t._t
+            saved.append((None if output_nr >= 0 else t, impl, impl.version, output_nr))
         ctx._saved = saved
         ctx._to_save = None
     return tuple(new_outs) if is_tuple else new_outs[0]
-
