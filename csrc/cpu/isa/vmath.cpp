@@ -26,6 +26,10 @@
 #include "isa.h"
 #include "isa_fill.h"
 
+// The 16-lane sum vectors below are wider than a generic/avx2 register; they are passed only between
+// inlined helpers of this file, so the ABI note GCC gives for them does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace tl::cpu::TL_ISA_NS {
 
 namespace {
@@ -78,6 +82,21 @@ template <class V, class T> inline V loadu(const T* p) {
   return v;
 }
 template <class T, class V> inline void storeu(T* p, V v) { std::memcpy(p, &v, sizeof v); }
+
+// The fixed lane structure of the float32 sums, spelled as 16-lane vectors so that every ISA keeps it
+// in registers (GCC splits them into 1, 2 or 4 native vectors); as plain arrays the float -> double
+// lane adds came out scalar.
+typedef float f16v __attribute__((vector_size(64)));
+typedef double d16v __attribute__((vector_size(128)));
+typedef double d8v __attribute__((vector_size(64)));
+// ((0 + q[k]) + q[16 + k]) + ... + q[112 + k]: one block of 128 floats, 8 terms per lane
+inline f16v block128(const float* q) {
+  f16v s = {};
+#pragma GCC unroll 8
+  for (int b = 0; b < 128; b += 16) s += loadu<f16v>(q + b);
+  return s;
+}
+inline d16v widen(f16v s) { return __builtin_convertvector(s, d16v); }
 
 // ---- exp ---------------------------------------------------------------------------------------------
 
@@ -298,22 +317,19 @@ template <class T> T row_max(const T* x, int64_t n) {
 template <class T> double exp_sum(const T* x, T* y, int64_t n, T shift) {
   using V = typename Tr<T>::V;
   constexpr int L = sizeof(V) / sizeof(T);
-  constexpr int DL = std::is_same_v<T, float> ? 16 : 8, B = std::is_same_v<T, float> ? 128 : 64;
+  constexpr int B = std::is_same_v<T, float> ? 128 : 64;
   T buf[B];
-  double d[DL] = {};
+  std::conditional_t<std::is_same_v<T, float>, d16v, d8v> d = {};
   int64_t i = 0;
   for (; i + B <= n; i += B) {
     T* yb = y ? y + i : buf;
 #pragma GCC unroll 2
     for (int b = 0; b < B; b += L) storeu(yb + b, vexp<T>(loadu<V>(x + i + b) - shift));
     if constexpr (std::is_same_v<T, float>) {
-      float s[DL] = {};
-      for (int b = 0; b < B; b += DL)
-        for (int k = 0; k < DL; ++k) s[k] += yb[b + k];
-      for (int k = 0; k < DL; ++k) d[k] += s[k];
+      d += widen(block128(yb));
     } else {
-      for (int b = 0; b < B; b += DL)
-        for (int k = 0; k < DL; ++k) d[k] += yb[b + k];
+#pragma GCC unroll 8
+      for (int b = 0; b < B; b += 8) d += loadu<d8v>(yb + b);
     }
   }
   double sum = 0;
@@ -324,7 +340,7 @@ template <class T> double exp_sum(const T* x, T* y, int64_t n, T shift) {
     exp_row<T>(tmp, yt, n - i);
     for (int64_t k = 0; k < n - i; ++k) sum += yt[k];
   }
-  for (int k = 0; k < DL; ++k) sum += d[k];
+  for (int k = 0; k < static_cast<int>(sizeof(d) / sizeof(double)); ++k) sum += d[k];
   return sum;
 }
 
@@ -339,20 +355,21 @@ template <class T> void sub2_row(const T* x, T* y, int64_t n, T a, T b) {
 // float32 sums: 16 float lanes over blocks of 128 elements (8 terms per lane), each block's lanes then
 // added into double lanes. As accurate as double accumulation for practical purposes, at float SIMD width.
 double sum_f32(const float* p, int64_t n) {
-  constexpr int L = 16, B = 8 * L;
-  double d[L] = {};
+  d16v d = {};
   int64_t i = 0;
-  for (; i + B <= n; i += B) {
-    float s[L] = {};
-    for (int b = 0; b < B; b += L)
-      for (int k = 0; k < L; ++k) s[k] += p[i + b + k];
-    for (int k = 0; k < L; ++k) d[k] += s[k];
+  for (; i + 256 <= n; i += 256) {  // two blocks per trip: independent add chains, same order per block
+    const f16v a = block128(p + i), b = block128(p + i + 128);
+    d += widen(a);
+    d += widen(b);
   }
+  for (; i + 128 <= n; i += 128) d += widen(block128(p + i));
   double r = 0;
   for (; i < n; ++i) r += p[i];
-  for (int w = L / 2; w > 0; w /= 2)
-    for (int k = 0; k < w; ++k) d[k] += d[k + w];
-  return d[0] + r;
+  double t[16];
+  std::memcpy(t, &d, sizeof t);
+  for (int w = 8; w > 0; w /= 2)
+    for (int k = 0; k < w; ++k) t[k] += t[k + w];
+  return t[0] + r;
 }
 
 // Columns: acc[j] += sum over nr rows of p[r * st + j], rows added 8 at a time in float, then in double.
