@@ -1,5 +1,7 @@
 // Unary elementwise kernels and where(), generated from ops/elementwise.def.
 //   out (shape S, compute dtype or bool) <- f(in (shape S, compute dtype), p0, p1)
+// Transcendentals on contiguous float32/float64 go to the run-time ISA table (csrc/cpu/isa/vmath.cpp):
+// this file is built for baseline x86-64, where the same loops would only get SSE2.
 // No FP traps are ever enabled here, so GCC may turn the selects of m::exp_f32, clamp, relu, ... into
 // vector blends; with -ftrapping-math (its default) it refuses and the loops stay scalar.
 #pragma GCC optimize("no-trapping-math")
@@ -8,6 +10,8 @@
 #include <limits>
 #include <type_traits>
 #include "../core/math.h"
+#include "../core/parallel.h"
+#include "isa/isa.h"
 #include "loops.h"
 
 #pragma GCC diagnostic ignored "-Wbool-operation"
@@ -26,6 +30,44 @@ template <class T> T param(double v) {
     return static_cast<T>(v);
   } else return static_cast<T>(v);
 }
+
+// The ops with a row kernel in the ISA table, or -1.
+int vec_unary_index(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::exp: return static_cast<int>(VecUnary::exp);
+    case UnaryOp::sigmoid: return static_cast<int>(VecUnary::sigmoid);
+    case UnaryOp::silu: return static_cast<int>(VecUnary::silu);
+    case UnaryOp::tanh: return static_cast<int>(VecUnary::tanh);
+    case UnaryOp::gelu_tanh: return static_cast<int>(VecUnary::gelu_tanh);
+    case UnaryOp::log: return static_cast<int>(VecUnary::log);
+    default: return -1;
+  }
+}
+
+// Contiguous, same-shape float32/float64: the ISA row kernel on fixed element ranges. Each element's
+// value depends only on its input, so the split across threads cannot change results.
+bool unary_vec(UnaryOp op, const Tensor& out, const Tensor& in) {
+  const int k = vec_unary_index(op);
+  if (k < 0 || in.dtype() != out.dtype() || in.sizes() != out.sizes() || !in.is_contiguous() ||
+      !out.is_contiguous())
+    return false;
+  const int64_t n = out.numel();
+  if (in.dtype() == DType::Float32) {
+    const auto f = isa().unary_f32[k];
+    const float* x = in.data<float>();
+    float* y = out.data<float>();
+    parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) { f(x + b, y + b, e - b); });
+    return true;
+  }
+  if (in.dtype() == DType::Float64) {
+    const auto f = isa().unary_f64[k];
+    const double* x = in.data<double>();
+    double* y = out.data<double>();
+    parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) { f(x + b, y + b, e - b); });
+    return true;
+  }
+  return false;
+}
 }  // namespace
 
 #define TL_UNARY_RUN_(EXPR, TO)                                                 \
@@ -41,6 +83,7 @@ template <class T> T param(double v) {
 #define TL_UNARY_BOOLOUT_(NAME, EXPR) TL_DISPATCH_ALL(in.dtype(), #NAME, TL_UNARY_RUN_(EXPR, bool))
 
 void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double dp0, double dp1) {
+  if (unary_vec(op, out, in)) return;
   switch (op) {
 #define TL_UNARY(NAME, KIND, EXPR) \
   case UnaryOp::NAME: TL_UNARY_##KIND##_(NAME, EXPR); break;

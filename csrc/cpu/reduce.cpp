@@ -27,7 +27,7 @@
 #include <type_traits>
 #include <vector>
 #include "../core/parallel.h"
-#include "softmax.h"  // exp_f32, TL_CLONES
+#include "isa/isa.h"
 
 #pragma GCC diagnostic ignored "-Wbool-operation"
 #pragma GCC diagnostic ignored "-Wint-in-bool-context"
@@ -275,42 +275,6 @@ A lane_sum(const T* p, int64_t n, const F& f) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-// float32 sums: 16 float lanes over blocks of 128 elements (8 terms per lane), each block's lanes then
-// added into double lanes. As accurate as double accumulation for practical purposes, at float SIMD width.
-TL_CLONES double sum_f32(const float* p, int64_t n) {
-  constexpr int L = 16, B = 8 * L;
-  double d[L] = {};
-  int64_t i = 0;
-  for (; i + B <= n; i += B) {
-    float s[L] = {};
-    for (int b = 0; b < B; b += L)
-      for (int k = 0; k < L; ++k) s[k] += p[i + b + k];
-    for (int k = 0; k < L; ++k) d[k] += s[k];
-  }
-  double r = 0;
-  for (; i < n; ++i) r += p[i];
-  for (int w = L / 2; w > 0; w /= 2)
-    for (int k = 0; k < w; ++k) d[k] += d[k + w];
-  return d[0] + r;
-}
-
-// Loop B for float32 sums: rows are added 8 at a time in float, then into the double accumulators.
-TL_CLONES void sum_rows_f32(double* acc, const float* p, int64_t st, int64_t nr, int64_t jl) {
-  float t[256];
-  int64_t r = 0;
-  for (; r + 8 <= nr; r += 8) {
-    const float* q = p + r * st;
-    for (int64_t j = 0; j < jl; ++j) t[j] = q[j];
-    for (int k = 1; k < 8; ++k) {
-      const float* qk = q + k * st;
-      for (int64_t j = 0; j < jl; ++j) t[j] += qk[j];
-    }
-    for (int64_t j = 0; j < jl; ++j) acc[j] += t[j];
-  }
-  for (; r < nr; ++r)
-    for (int64_t j = 0; j < jl; ++j) acc[j] += p[r * st + j];
-}
-
 template <class T> inline bool is_nan(T x) {
   if constexpr (std::is_floating_point_v<T>) return x != x;
   else return false;
@@ -358,12 +322,13 @@ struct SumOp {
   acc_t init(int64_t) const { return acc_t(0); }
   void step(acc_t& a, T x, int64_t) const { a += static_cast<acc_t>(x); }
   void contig(acc_t& a, const T* p, int64_t n, int64_t) const {
-    if constexpr (std::is_same_v<T, float>) a += sum_f32(p, n);
+    // float32: the ISA table's kernel (16 float lanes over blocks of 128, each block added in double)
+    if constexpr (std::is_same_v<T, float>) a += isa().sum_f32(p, n);
     else a += lane_sum<acc_t>(p, n, [](T v) { return static_cast<acc_t>(v); });
   }
   static constexpr bool kRowBlock = std::is_same_v<T, float>;
   void rows(acc_t* acc, const T* p, int64_t st, int64_t nr, int64_t jl) const {
-    if constexpr (std::is_same_v<T, float>) sum_rows_f32(acc, p, st, nr, jl);
+    if constexpr (std::is_same_v<T, float>) isa().sum_rows_f32(acc, p, st, nr, jl);
   }
   void merge(acc_t& a, const acc_t& b) const { a += b; }
   void write(int64_t o, const acc_t& a, int64_t n) const {
@@ -505,10 +470,8 @@ struct LogSumExpOp {
   void step(acc_t& a, T x, int64_t) const { a.s += static_cast<A>(std::exp(x - a.m)); }
   void contig(acc_t& a, const T* p, int64_t n, int64_t) const {
     const T m = a.m;
-    if constexpr (std::is_same_v<T, float>)
-      a.s += lane_sum<A>(p, n, [m](T v) { return static_cast<A>(exp_f32(v - m)); });
-    else
-      a.s += lane_sum<A>(p, n, [m](T v) { return static_cast<A>(std::exp(v - m)); });
+    if constexpr (std::is_same_v<T, float>) a.s += isa().exp_sum_f32(p, nullptr, n, m);
+    else a.s += isa().exp_sum_f64(p, nullptr, n, m);
   }
   void merge(acc_t& a, const acc_t& b) const { a.s += b.s; }
   void write(int64_t o, const acc_t& a, int64_t) const {

@@ -2,16 +2,18 @@
 // Max-subtracted (no overflow on large logits) and fused per row: the row stays in cache across its
 // max, exp-sum and scale passes. Rows (inner == 1) are split across threads; for inner > 1 blocks of
 // kBlock neighbouring columns are processed together so the inner loops run contiguously. Sums are
-// accumulated in acc_type (double for float32) in a fixed order: results do not depend on threads.
-// Only floating-point exception flags are affected (never results): lets the selects in exp_f32 vectorise.
+// accumulated in double in a fixed order: results do not depend on threads. exp and the row passes
+// come from the run-time ISA table (csrc/cpu/isa/vmath.cpp), so they run at AVX2/AVX-512 width even
+// though this file is compiled for baseline x86-64.
+// Only floating-point exception flags are affected (never results): lets the max selects vectorise.
 #pragma GCC optimize("no-trapping-math")
 #include "softmax.h"
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 #include "../core/parallel.h"
+#include "isa/isa.h"
 
 namespace tl::cpu {
 
@@ -19,50 +21,22 @@ namespace {
 
 constexpr int64_t kBlock = 256;
 
-inline float vexp(float x) { return exp_f32(x); }
-inline double vexp(double x) { return std::exp(x); }
-
-// One float32 row: max, exp and sum (double lanes over float blocks), then scale or shift.
-TL_CLONES void softmax_row_f32(const float* x, float* y, int64_t D, bool log) {
-  constexpr int L = 16;
-  // max in 16-byte GCC vectors: the scalar select loop does not vectorise under IEEE rules. A NaN
-  // may be skipped here; it still turns the whole row into NaN through exp and the sum, as in torch.
-  typedef float V __attribute__((vector_size(16)));
-  V m0 = {-__builtin_inff(), -__builtin_inff(), -__builtin_inff(), -__builtin_inff()}, m1 = m0;
-  int64_t i = 0;
-  for (; i + 8 <= D; i += 8) {
-    V a, b;
-    std::memcpy(&a, x + i, sizeof a);
-    std::memcpy(&b, x + i + 4, sizeof b);
-    m0 = a > m0 ? a : m0;
-    m1 = b > m1 ? b : m1;
-  }
-  float m = -__builtin_inff();
-  for (int k = 0; k < 4; ++k) {
-    m = m0[k] > m ? m0[k] : m;
-    m = m1[k] > m ? m1[k] : m;
-  }
-  for (; i < D; ++i) m = x[i] > m ? x[i] : m;
-  for (i = 0; i < D; ++i) y[i] = exp_f32(x[i] - m);
-  double dl[L] = {};
-  i = 0;
-  for (; i + 8 * L <= D; i += 8 * L) {
-    float s[L] = {};
-    for (int b = 0; b < 8 * L; b += L)
-      for (int k = 0; k < L; ++k) s[k] += y[i + b + k];
-    for (int k = 0; k < L; ++k) dl[k] += s[k];
-  }
-  double sum = 0;
-  for (; i < D; ++i) sum += y[i];
-  for (int k = 0; k < L; ++k) sum += dl[k];
-  if (log) {
-    const float ls = static_cast<float>(std::log(sum));
-    for (i = 0; i < D; ++i) y[i] = (x[i] - m) - ls;
-  } else {
-    const float inv = static_cast<float>(1.0 / sum);
-    for (i = 0; i < D; ++i) y[i] *= inv;
-  }
-}
+// The ISA table's row kernels for T.
+template <class T> struct Vec;
+template <> struct Vec<float> {
+  static void exp(const float* x, float* y, int64_t n) { isa().unary_f32[static_cast<int>(VecUnary::exp)](x, y, n); }
+  static float max(const float* x, int64_t n) { return isa().row_max_f32(x, n); }
+  static double exp_sum(const float* x, float* y, int64_t n, float m) { return isa().exp_sum_f32(x, y, n, m); }
+  static void scale(float* y, int64_t n, float s) { isa().scale_f32(y, n, s); }
+  static void sub2(const float* x, float* y, int64_t n, float a, float b) { isa().sub2_f32(x, y, n, a, b); }
+};
+template <> struct Vec<double> {
+  static void exp(const double* x, double* y, int64_t n) { isa().unary_f64[static_cast<int>(VecUnary::exp)](x, y, n); }
+  static double max(const double* x, int64_t n) { return isa().row_max_f64(x, n); }
+  static double exp_sum(const double* x, double* y, int64_t n, double m) { return isa().exp_sum_f64(x, y, n, m); }
+  static void scale(double* y, int64_t n, double s) { isa().scale_f64(y, n, s); }
+  static void sub2(const double* x, double* y, int64_t n, double a, double b) { isa().sub2_f64(x, y, n, a, b); }
+};
 
 struct Geom {
   int64_t outer = 1, D = 1, inner = 1;
@@ -79,31 +53,19 @@ Geom geom(const Tensor& t, int64_t dim) {
 
 template <class T>
 void softmax_rows(const T* x, T* y, int64_t rows, int64_t D, bool log) {
-  using A = typename acc_type<T>::type;
   parallel_for(0, rows, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(D, 1)), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
-      if constexpr (std::is_same_v<T, float>) {
-        softmax_row_f32(x + r * D, y + r * D, D, log);
-        continue;
-      }
       const T* xr = x + r * D;
       T* yr = y + r * D;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t i = 0; i < D; ++i) m = std::max(m, xr[i]);
-      A s = 0;
+      // A NaN may be skipped by the max; it still turns the whole row into NaN through exp and the sum.
+      const T m = Vec<T>::max(xr, D);
       if (log) {
-        for (int64_t i = 0; i < D; ++i) s += static_cast<A>(std::exp(xr[i] - m));
         // (x - m) - log(s), not x - (m + log(s)): with large logits m + log(s) would round.
-        const T ls = static_cast<T>(std::log(s));
-        for (int64_t i = 0; i < D; ++i) yr[i] = (xr[i] - m) - ls;
+        const double s = Vec<T>::exp_sum(xr, nullptr, D, m);
+        Vec<T>::sub2(xr, yr, D, m, static_cast<T>(std::log(s)));
       } else {
-        for (int64_t i = 0; i < D; ++i) {
-          T v = std::exp(xr[i] - m);
-          yr[i] = v;
-          s += static_cast<A>(v);
-        }
-        const T inv = static_cast<T>(A(1) / s);
-        for (int64_t i = 0; i < D; ++i) yr[i] *= inv;
+        const double s = Vec<T>::exp_sum(xr, yr, D, m);
+        Vec<T>::scale(yr, D, static_cast<T>(1.0 / s));
       }
     }
   });
@@ -111,12 +73,11 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t D, bool log) {
 
 template <class T>
 void softmax_cols(const T* x, T* y, const Geom& g, bool log) {
-  using A = typename acc_type<T>::type;
   const int64_t nb = (g.inner + kBlock - 1) / kBlock;
   const int64_t work = g.D * std::min(g.inner, kBlock);
   parallel_for(0, g.outer * nb, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1)), [&](int64_t b, int64_t e) {
-    T m[kBlock];
-    A s[kBlock];
+    T m[kBlock], t[kBlock];
+    double s[kBlock];
     for (int64_t it = b; it < e; ++it) {
       const int64_t o = it / nb, j0 = (it % nb) * kBlock, jl = std::min(kBlock, g.inner - j0);
       const T* xo = x + o * g.D * g.inner + j0;
@@ -124,21 +85,19 @@ void softmax_cols(const T* x, T* y, const Geom& g, bool log) {
       for (int64_t j = 0; j < jl; ++j) { m[j] = -std::numeric_limits<T>::infinity(); s[j] = 0; }
       for (int64_t d = 0; d < g.D; ++d)
         for (int64_t j = 0; j < jl; ++j) m[j] = std::max(m[j], xo[d * g.inner + j]);
+      // exp(x - m) one row of the block at a time, into y (softmax) or a scratch row (log_softmax)
+      for (int64_t d = 0; d < g.D; ++d) {
+        T* ed = log ? t : yo + d * g.inner;
+        for (int64_t j = 0; j < jl; ++j) ed[j] = xo[d * g.inner + j] - m[j];
+        Vec<T>::exp(ed, ed, jl);
+        for (int64_t j = 0; j < jl; ++j) s[j] += static_cast<double>(ed[j]);
+      }
       if (log) {
+        for (int64_t j = 0; j < jl; ++j) t[j] = static_cast<T>(std::log(s[j]));
         for (int64_t d = 0; d < g.D; ++d)
-          for (int64_t j = 0; j < jl; ++j) s[j] += static_cast<A>(vexp(xo[d * g.inner + j] - m[j]));
-        T ls[kBlock];
-        for (int64_t j = 0; j < jl; ++j) ls[j] = static_cast<T>(std::log(s[j]));
-        for (int64_t d = 0; d < g.D; ++d)
-          for (int64_t j = 0; j < jl; ++j) yo[d * g.inner + j] = (xo[d * g.inner + j] - m[j]) - ls[j];
+          for (int64_t j = 0; j < jl; ++j) yo[d * g.inner + j] = (xo[d * g.inner + j] - m[j]) - t[j];
       } else {
-        for (int64_t d = 0; d < g.D; ++d)
-          for (int64_t j = 0; j < jl; ++j) {
-            T v = vexp(xo[d * g.inner + j] - m[j]);
-            yo[d * g.inner + j] = v;
-            s[j] += static_cast<A>(v);
-          }
-        for (int64_t j = 0; j < jl; ++j) m[j] = static_cast<T>(A(1) / s[j]);
+        for (int64_t j = 0; j < jl; ++j) m[j] = static_cast<T>(1.0 / s[j]);
         for (int64_t d = 0; d < g.D; ++d)
           for (int64_t j = 0; j < jl; ++j) yo[d * g.inner + j] *= m[j];
       }
@@ -160,10 +119,12 @@ void backward_impl(T* gi, const T* go, const T* y, const Geom& g, bool log) {
         A s = 0;
         for (int64_t i = 0; i < g.D; ++i) s += log ? static_cast<A>(gr[i]) : static_cast<A>(gr[i]) * static_cast<A>(yr[i]);
         const T st = static_cast<T>(s);
-        if (log)
-          for (int64_t i = 0; i < g.D; ++i) out[i] = gr[i] - vexp(yr[i]) * st;
-        else
+        if (log) {
+          Vec<T>::exp(yr, out, g.D);
+          for (int64_t i = 0; i < g.D; ++i) out[i] = gr[i] - out[i] * st;
+        } else {
           for (int64_t i = 0; i < g.D; ++i) out[i] = yr[i] * (gr[i] - st);
+        }
       }
     });
     return;
@@ -181,9 +142,11 @@ void backward_impl(T* gi, const T* go, const T* y, const Geom& g, bool log) {
       }
       for (int64_t d = 0; d < g.D; ++d) {
         const int64_t r = base + d * g.inner;
-        for (int64_t j = 0; j < jl; ++j) {
-          if (log) gi[r + j] = static_cast<T>(go[r + j] - vexp(y[r + j]) * static_cast<T>(s[j]));
-          else gi[r + j] = static_cast<T>(y[r + j] * (go[r + j] - static_cast<T>(s[j])));
+        if (log) {
+          Vec<T>::exp(y + r, gi + r, jl);
+          for (int64_t j = 0; j < jl; ++j) gi[r + j] = go[r + j] - gi[r + j] * static_cast<T>(s[j]);
+        } else {
+          for (int64_t j = 0; j < jl; ++j) gi[r + j] = y[r + j] * (go[r + j] - static_cast<T>(s[j]));
         }
       }
     }

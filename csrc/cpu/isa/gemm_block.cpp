@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 #include "isa.h"
+#include "isa_fill.h"
 
 namespace tl::cpu::TL_ISA_NS {
 
@@ -248,10 +249,13 @@ void pack_t(int64_t rows, int64_t cols, const T* src, int64_t cs, T* dst, int64_
 
 }  // namespace
 
-const IsaKernels& kernels() {
-  static const IsaKernels k{TL_ISA_NAME, gemm_block<float>, gemm_block<double>, gemm_nt<float>, gemm_nt<double>,
-                            pack_t<float>, pack_t<double>};
-  return k;
+void fill_gemm(IsaKernels& k) {
+  k.gemm_block_f32 = gemm_block<float>;
+  k.gemm_block_f64 = gemm_block<double>;
+  k.gemm_nt_f32 = gemm_nt<float>;
+  k.gemm_nt_f64 = gemm_nt<double>;
+  k.pack_t_f32 = pack_t<float>;
+  k.pack_t_f64 = pack_t<double>;
 }
 
 }  // namespace tl::cpu::TL_ISA_NS

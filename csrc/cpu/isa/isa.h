@@ -8,6 +8,10 @@
 
 namespace tl::cpu {
 
+// Unary ops with a contiguous row kernel in the table (csrc/cpu/isa/vmath.cpp).
+enum class VecUnary : int { exp, sigmoid, silu, tanh, gelu_tanh, log, count };
+constexpr int kVecUnaryCount = static_cast<int>(VecUnary::count);
+
 struct IsaKernels {
   const char* name;
   // C[m,n] (+)= sum_k A[m,k] B[k,n] on packed, contiguous blocks: the inner part of matmul.
@@ -27,6 +31,26 @@ struct IsaKernels {
   // a K-contiguous operand into the row-major blocks gemm_block reads.
   void (*pack_t_f32)(int64_t rows, int64_t cols, const float* src, int64_t cs, float* dst, int64_t ld);
   void (*pack_t_f64)(int64_t rows, int64_t cols, const double* src, int64_t cs, double* dst, int64_t ld);
+
+  // y[i] = f(x[i]) for i < n on contiguous runs (y may be x), indexed by VecUnary. About 1 ulp;
+  // inf/NaN/overflow/underflow/-0 as the scalar definitions in core/math.h.
+  void (*unary_f32[kVecUnaryCount])(const float* x, float* y, int64_t n);
+  void (*unary_f64[kVecUnaryCount])(const double* x, double* y, int64_t n);
+  // Softmax row pieces. row_max skips NaN (it still poisons the row through exp). exp_sum writes
+  // y[i] = exp(x[i] - shift) (unless y is null) and returns their sum, in a lane order that is the same
+  // for every ISA. scale: y *= s. sub2: y = (x - a) - b.
+  float (*row_max_f32)(const float* x, int64_t n);
+  double (*row_max_f64)(const double* x, int64_t n);
+  double (*exp_sum_f32)(const float* x, float* y, int64_t n, float shift);
+  double (*exp_sum_f64)(const double* x, double* y, int64_t n, double shift);
+  void (*scale_f32)(float* y, int64_t n, float s);
+  void (*scale_f64)(double* y, int64_t n, double s);
+  void (*sub2_f32)(const float* x, float* y, int64_t n, float a, float b);
+  void (*sub2_f64)(const double* x, double* y, int64_t n, double a, double b);
+  // float32 sums with double accumulation: of a contiguous run, and acc[j] += sum_r p[r * st + j]
+  // (r < nr, j < jl <= 256) for the "sum over a leading dim" loop.
+  double (*sum_f32)(const float* p, int64_t n);
+  void (*sum_rows_f32)(double* acc, const float* p, int64_t st, int64_t nr, int64_t jl);
 };
 
 namespace isa_generic { const IsaKernels& kernels(); }
