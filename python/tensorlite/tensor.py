@@ -10,7 +10,6 @@ import numpy as np
 
 from . import _C
 from . import _dtype as D
-from .autograd.grad_mode import MODE
 
 _new = object.__new__
 
@@ -54,8 +53,7 @@ class Tensor:
 
     @staticmethod
     def _make(impl, requires_grad=False):
-        t = _new(Tensor)
-        _init(t, impl)
+        t = _wrap(impl)
         t._rg = requires_grad
         return t
 
@@ -184,7 +182,7 @@ class Tensor:
 
     def __bool__(self):
         if self._t.numel != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous"
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
                                if self._t.numel > 1 else "Boolean value of Tensor with no values is ambiguous")
         return bool(self._t.item())
 

@@ -1,2 +1,4 @@
 """tensorlite.autograd.graph: the Node type, as torch.autograd.graph exposes it."""
-from .function import Node  # noqa: F401
+from .function import Node
+
+__all__ = ["Node"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import _C
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap
+from ..tensor import _wrap
 from . import views as V
 from .convert import clone, _to_dtype
 

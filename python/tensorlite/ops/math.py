@@ -11,8 +11,8 @@ from .. import _dtype as D
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
 from . import elementwise as E
-from .elementwise import (_unary_cls, _unary_op, _inplace_unary, _inplace_via, _zero_grad, _unbroadcast, _meta,
-                          _binary_args, sqrt, exp, log, cos, sin, where, neg, rsub, pow, abs)
+from .elementwise import (_unary_cls, _unary_op, _inplace_unary, _inplace_via, _unbroadcast, _meta,
+                          _binary_args, exp, log, sin, where, neg, rsub, pow, abs)
 
 __all__ = ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
            "arcsinh", "arccosh", "arctanh", "exp2", "erfc", "erfinv", "lgamma", "digamma", "frac", "signbit",

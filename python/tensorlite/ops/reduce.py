@@ -649,7 +649,7 @@ class Logcumsumexp(Function):
     @staticmethod
     def backward(ctx, g):
         # grad_k = sum_{j>=k} g_j exp(x_k - y_j), summed in log space, positive and negative parts apart
-        from .elementwise import exp, log, where, relu, neg
+        from .elementwise import exp, log, relu, neg
         x, y = ctx.saved_tensors
         if x.dim() == 0:
             return g, None
@@ -669,24 +669,22 @@ def logcumsumexp(input, dim):
     return _wrap(_C.logcumsumexp(input._t, d))
 
 
-def _cumsum_(self, dim, *, dtype=None):
-    from .inplace import _inplace_op
-    if MODE.enabled and self._rg:
-        return _inplace_op(self, lambda v: cumsum(v, dim, dtype=dtype))
-    r = cumsum(self, dim, dtype=dtype)
-    _C.copy_(self._t, r._t)
-    self._t.bump_version()
-    return self
+def _inplace_scan(scan):
+    """x.cumsum_(dim) / x.cumprod_(dim): the scan written back into x (through autograd if needed)."""
+    def method(self, dim, *, dtype=None):
+        from .inplace import _inplace_op
+        if MODE.enabled and self._rg:
+            return _inplace_op(self, lambda v: scan(v, dim, dtype=dtype))
+        r = scan(self, dim, dtype=dtype)
+        _C.copy_(self._t, r._t)
+        self._t.bump_version()
+        return self
+    method.__name__ = scan.__name__ + "_"
+    return method
 
 
-def _cumprod_(self, dim, *, dtype=None):
-    from .inplace import _inplace_op
-    if MODE.enabled and self._rg:
-        return _inplace_op(self, lambda v: cumprod(v, dim, dtype=dtype))
-    r = cumprod(self, dim, dtype=dtype)
-    _C.copy_(self._t, r._t)
-    self._t.bump_version()
-    return self
+_cumsum_ = _inplace_scan(cumsum)
+_cumprod_ = _inplace_scan(cumprod)
 
 
 # -- nan-aware and counting reductions ------------------------------------------------------------------

@@ -373,7 +373,6 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 def _diag_scatter(z, src, offset, d1, d2):
     """z with its (offset, d1, d2) diagonal replaced by src, differentiable in src."""
-    from .indexing import index_put
     nd = z._t.ndim
     ln = src._t.shape[-1]
     i = _wrap(_C.arange(0, ln, 1, _INT64))
@@ -383,7 +382,6 @@ def _diag_scatter(z, src, offset, d1, d2):
     perm = [k for k in range(nd) if k not in (d1, d2)] + [d1, d2]
     zp = V.permute(z, perm)
     idx = tuple([slice(None)] * (nd - 2))
-    from .indexing import setitem  # noqa: F401
     zp = zp.clone()
     zp[idx + (r, c)] = src
     inv = [perm.index(k) for k in range(nd)]
@@ -708,12 +706,12 @@ def kron(input, other):
 def cross(input, other, dim=None):
     from .views import broadcast_tensors, select
     if input._t.ndim != other._t.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     a, b = broadcast_tensors(input, other)
     if dim is None:
         dims = [i for i, s in enumerate(a._t.shape) if s == 3]
         if not dims:
-            raise RuntimeError(f"no dimension of size 3 in input")
+            raise RuntimeError("no dimension of size 3 in input")
         d = dims[0]
     else:
         d = _wrap_dim(dim, a._t.ndim)

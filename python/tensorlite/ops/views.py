@@ -388,13 +388,11 @@ def squeeze(input, dim=None):
     shape = list(input._t.shape)
     nd = len(shape)
     if dim is None:
-        new = [s for s in shape if s != 1]
+        keep = [i for i in range(nd) if shape[i] != 1]
     else:
         dims = [dim] if isinstance(dim, int) else list(dim)
         dims = {_wrap_dim(d, nd) for d in dims}
-        new = [s for i, s in enumerate(shape) if not (i in dims and s == 1)]
-    keep = [i for i in range(nd) if dim is None and shape[i] != 1 or dim is not None and not (i in dims and
-                                                                                                shape[i] == 1)]
+        keep = [i for i in range(nd) if not (i in dims and shape[i] == 1)]
     st = input._t.strides
     return _geometry_view(input, [shape[i] for i in keep], [st[i] for i in keep])
 
@@ -545,7 +543,6 @@ class AsStridedScatter(Function):
         out = _C.full(list(in_shape), 0, g._t.dtype)
         region = out.as_strided(*geom)
         # overlapping windows accumulate, like torch's as_strided backward
-        from . import elementwise as E  # noqa: F401
         _C.add_(region, g._t) if _has_overlap(geom) else _C.copy_(region, g._t)
         return _wrap(out)
 
