@@ -318,3 +318,20 @@ def test_masked_select_chunks(pattern, dtype):
             check(lambda L, a, b: a.reshape(200, 200)[b.reshape(200, 200)], x, m)
     finally:
         tl.set_num_threads(n0)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_cat_few_long_rows_split_across_threads(threads):
+    """cat along dim 0 is one long output row: it is split by position, pieces straddling inputs."""
+    old = tl.get_num_threads()
+    try:
+        tl.set_num_threads(threads)
+        rng = np.random.default_rng(3)
+        parts = [rng.standard_normal(n).astype(np.float32) for n in (131071, 5, 200003, 0, 77)]
+        got = tl.cat([tl.tensor(p) for p in parts]).numpy()
+        np.testing.assert_array_equal(got, torch.cat([torch.tensor(p) for p in parts]).numpy())
+        mats = [rng.standard_normal((40000, 3)).astype(np.float32) for _ in range(3)]
+        got = tl.cat([tl.tensor(m) for m in mats], 0).numpy()
+        np.testing.assert_array_equal(got, np.concatenate(mats, 0))
+    finally:
+        tl.set_num_threads(old)
