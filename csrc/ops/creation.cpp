@@ -22,11 +22,14 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, DType 
     // exact integer arithmetic: int64 ranges exceed double's 53-bit mantissa
     const int64_t s = start.to<int64_t>(), e = end.to<int64_t>(), st = step.to<int64_t>();
     const int64_t sgn = (st > 0) - (st < 0);
-    size_d = std::ceil(static_cast<double>((e - s + st - sgn) / st));
+    // in 128 bits: e - s overflows int64 for ranges wider than 2**63 (signed overflow is UB)
+    const __int128 n = (static_cast<__int128>(e) - s + st - sgn) / st;
+    size_d = static_cast<double>(n);
   } else {
     size_d = std::ceil((end.to<double>() - start.to<double>()) / step.to<double>());
   }
-  TL_CHECK(size_d >= 0 && size_d <= static_cast<double>(std::numeric_limits<int64_t>::max()),
+  // `<`: double(INT64_MAX) is 2**63, which does not fit back into int64
+  TL_CHECK(size_d >= 0 && size_d < static_cast<double>(std::numeric_limits<int64_t>::max()),
            "invalid size, possible overflow?");
   Tensor out = Tensor::empty({static_cast<int64_t>(size_d)}, dtype);
   cpu::arange_kernel(out, start.to<double>(), step.to<double>(), start.to<int64_t>(), step.to<int64_t>());
