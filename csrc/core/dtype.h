@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <cstddef>
+#include <type_traits>
 #include "check.h"
 
 namespace tl {
@@ -68,6 +69,21 @@ template <> struct acc_type<float> { using type = double; };
 template <> struct acc_type<bool> { using type = int64_t; };
 template <> struct acc_type<uint8_t> { using type = int64_t; };
 template <> struct acc_type<int32_t> { using type = int64_t; };
+
+// Floating -> integer as torch does on x86, without C++'s undefined behaviour for NaN, inf or values
+// out of range: int32 goes direct (out of range -> INT32_MIN, like cvttss2si), every other integer type
+// through int64 (out of range -> INT64_MIN), so -1.0 -> 255 for uint8 wraps as in torch.
+template <class To, class F>
+inline To float_to_int(F v) {
+  static_assert(std::is_integral_v<To> && std::is_floating_point_v<F>);
+  if constexpr (std::is_same_v<To, int32_t>) {
+    if (!(v >= F(-2147483648.0) && v < F(2147483648.0))) return INT32_MIN;
+    return static_cast<int32_t>(v);
+  } else {
+    if (!(v >= F(-9223372036854775808.0) && v < F(9223372036854775808.0))) return static_cast<To>(INT64_MIN);
+    return static_cast<To>(static_cast<int64_t>(v));
+  }
+}
 
 }  // namespace tl
 

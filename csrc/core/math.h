@@ -143,6 +143,7 @@ template <class T> TL_HD inline T remainder(T a, T b) {
   } else if constexpr (std::is_unsigned_v<T>) {
     return a % b;
   } else {
+    if (b == T(-1)) return T(0);  // INT_MIN % -1 overflows (SIGFPE on x86); the answer is 0
     T r = a % b;
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
@@ -168,6 +169,8 @@ template <class T> TL_HD inline T floor_divide(T a, T b) {
   }
   else if constexpr (std::is_unsigned_v<T>) return a / b;
   else {
+    // INT_MIN / -1 overflows (SIGFPE on x86); torch wraps it back to INT_MIN
+    if (b == T(-1)) return static_cast<T>(T(0) - static_cast<std::make_unsigned_t<T>>(a));
     T q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
     return q;
@@ -177,6 +180,7 @@ template <class T> TL_HD inline T floor_divide(T a, T b) {
 template <class T> TL_HD inline T fmod(T a, T b) {
   if constexpr (std::is_same_v<T, bool>) return a;
   else if constexpr (std::is_floating_point_v<T>) return std::fmod(a, b);
+  else if constexpr (std::is_signed_v<T>) return b == T(-1) ? T(0) : static_cast<T>(a % b);  // INT_MIN % -1
   else return static_cast<T>(a % b);
 }
 // fmax/fmin ignore a NaN operand (NaN only when both are).

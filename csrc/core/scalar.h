@@ -12,7 +12,7 @@ struct Scalar {
   int64_t i = 0;
 
   Scalar() = default;
-  static Scalar from_double(double v) { Scalar s; s.kind = Kind::Float; s.d = v; s.i = static_cast<int64_t>(v); return s; }
+  static Scalar from_double(double v) { Scalar s; s.kind = Kind::Float; s.d = v; s.i = float_to_int<int64_t>(v); return s; }
   static Scalar from_int(int64_t v) { Scalar s; s.kind = Kind::Int; s.i = v; s.d = static_cast<double>(v); return s; }
   static Scalar from_bool(bool v) { Scalar s; s.kind = Kind::Bool; s.i = v; s.d = v; return s; }
 
@@ -23,7 +23,7 @@ struct Scalar {
   template <class T> T to() const {
     if constexpr (std::is_same_v<T, bool>) return kind == Kind::Float ? d != 0.0 : i != 0;
     else if constexpr (std::is_floating_point_v<T>) return static_cast<T>(kind == Kind::Float ? d : static_cast<double>(i));
-    else return static_cast<T>(kind == Kind::Float ? static_cast<int64_t>(d) : i);
+    else return kind == Kind::Float ? float_to_int<T>(d) : static_cast<T>(i);
   }
 };
 

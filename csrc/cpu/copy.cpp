@@ -6,14 +6,12 @@
 
 namespace tl::cpu {
 
-// Float -> integer goes through int64 so that negative values wrap like torch (-1.0 -> 255 for
-// uint8) instead of being undefined behaviour.
+// Float -> integer: float_to_int (dtype.h) matches torch on x86 and is never undefined behaviour.
 template <class To, class Ti>
 inline To cast_value(Ti v) {
   if constexpr (std::is_same_v<To, bool>) return v != Ti(0);
   else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<Ti>) {
-    if (!std::isfinite(v)) return static_cast<To>(std::numeric_limits<int64_t>::min());
-    return static_cast<To>(static_cast<int64_t>(v));
+    return float_to_int<To>(v);
   } else return static_cast<To>(v);
 }
 
