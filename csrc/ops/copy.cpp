@@ -1,5 +1,8 @@
 #include "copy.h"
 #include "../cpu/copy.h"
+#include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace tl {
 
@@ -25,14 +28,58 @@ void check_writable(const Tensor& t, const char* op) {
                "single memory location. Please clone() the tensor before performing the operation.");
 }
 
-void copy_(const Tensor& dst, const Tensor& src) {
-  TL_CHECK(dst.device() == src.device(), "copy_: expected all tensors to be on the same device, but found ",
-           dst.device().str(), " and ", src.device().str());
-  Shape b = broadcast_shapes(dst.sizes(), src.sizes());
+namespace {
+
+// [lo, hi) byte addresses the non-empty tensor `t` can touch (flip's internal views have negative strides).
+std::pair<uintptr_t, uintptr_t> byte_range(const Tensor& t) {
+  int64_t lo = 0, hi = 0;  // element offsets from data_ptr()
+  for (int64_t i = 0; i < t.dim(); ++i) {
+    const int64_t step = (t.sizes()[i] - 1) * t.strides()[i];
+    (step < 0 ? lo : hi) += step;
+  }
+  const auto base = reinterpret_cast<intptr_t>(t.data_ptr());
+  const auto isz = static_cast<intptr_t>(t.itemsize());
+  return {static_cast<uintptr_t>(base + lo * isz), static_cast<uintptr_t>(base + (hi + 1) * isz)};
+}
+
+// torch's "non-overlapping and dense": the elements tile one block of memory without gaps or repeats.
+bool dense(const Tensor& t) {
+  std::vector<std::pair<int64_t, int64_t>> d;  // (stride, size) of dims that move
+  for (int64_t i = 0; i < t.dim(); ++i)
+    if (t.sizes()[i] != 1) d.emplace_back(t.strides()[i], t.sizes()[i]);
+  std::sort(d.begin(), d.end());
+  int64_t expected = 1;
+  for (auto& [st, sz] : d) {
+    if (st != expected) return false;
+    expected *= sz;
+  }
+  return true;
+}
+
+}  // namespace
+
+Tensor input_for_write(const Tensor& out, const Tensor& in) {
+  if (out.numel() == 0 || in.numel() == 0 || out.device() != in.device()) return in;
+  auto [olo, ohi] = byte_range(out);
+  auto [ilo, ihi] = byte_range(in);
+  if (ohi <= ilo || ihi <= olo) return in;
+  if (olo == ilo && out.itemsize() == in.itemsize() && out.sizes() == in.sizes() && out.strides() == in.strides())
+    return in;
+  if (dense(out) && dense(in))
+    TL_THROW(Runtime, "unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+             "a single memory location. Please clone() the tensor before performing the operation.");
+  return in.clone();
+}
+
+void copy_(const Tensor& dst, const Tensor& src_in) {
+  TL_CHECK(dst.device() == src_in.device(), "copy_: expected all tensors to be on the same device, but found ",
+           dst.device().str(), " and ", src_in.device().str());
+  Shape b = broadcast_shapes(dst.sizes(), src_in.sizes());
   TL_CHECK(b == dst.sizes(), "output with shape ", shape_str(dst.sizes()),
            " doesn't match the broadcast shape ", shape_str(b));
   check_writable(dst, "copy_");
   if (dst.numel() == 0) return;
+  const Tensor src = input_for_write(dst, src_in);
   if (dst.data_ptr() == src.data_ptr() && dst.strides() == src.strides() && dst.sizes() == src.sizes() &&
       dst.dtype() == src.dtype())
     return;
@@ -46,7 +93,29 @@ Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   return out;
 }
 
+namespace {
+// torch's checked_convert: a value the integer dtype cannot hold is an error, not a wrapped number
+// (except negative Python ints into uint8, which torch wraps: -1 -> 255).
+void check_fill_value(const Scalar& v, DType dt) {
+  if (dt == DType::Bool || is_floating(dt)) return;
+  double lo, hi;
+  const char* name;
+  switch (dt) {
+    case DType::UInt8: lo = 0; hi = 255; name = "uint8_t"; break;
+    case DType::Int32: lo = -2147483648.0; hi = 2147483647.0; name = "int"; break;
+    default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; name = "int64_t"; break;
+  }
+  bool bad;
+  if (v.kind == Scalar::Kind::Float) bad = !(v.d >= lo && (dt == DType::Int64 ? v.d < hi : v.d <= hi));
+  else if (v.kind == Scalar::Kind::Int && dt == DType::UInt8) bad = v.i > 255 || v.i < -255;
+  else if (v.kind == Scalar::Kind::Int && dt == DType::Int32) bad = v.i < INT32_MIN || v.i > INT32_MAX;
+  else bad = false;
+  if (bad) TL_THROW(Runtime, "value cannot be converted to type ", name, " without overflow");
+}
+}  // namespace
+
 void fill_(const Tensor& t, const Scalar& value) {
+  check_fill_value(value, t.dtype());
   check_writable(t, "fill_");
   if (t.numel() == 0) return;
   cpu::fill_kernel(t, value);

@@ -13,5 +13,10 @@ void fill_(const Tensor& t, const Scalar& value);
 Tensor full(const Shape& sizes, const Scalar& value, DType dtype);
 // Raises torch's error when `t` has stride-0 / self-overlapping memory and is about to be written.
 void check_writable(const Tensor& t, const char* op);
+// The input a kernel writing `out` may read element by element. Shares memory with `out` only as
+// exactly the same elements (x.add_(x)): returned as is. Partially overlaps a dense `out`/`in` pair
+// (x[1:].add_(x[:-1])): torch's RuntimeError. Otherwise overlapping (interleaved strided views): a
+// clone, so the result is as if every input was read before the first write, never order-dependent.
+Tensor input_for_write(const Tensor& out, const Tensor& in);
 
 }  // namespace tl

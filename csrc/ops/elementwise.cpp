@@ -198,7 +198,7 @@ Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted,
     check_writable(self, op_name(op));
     if (self.numel() == 0) return self;
     if (out_dt == self.dtype()) {
-      cpu::binary_kernel(op, self, ac, bc);
+      cpu::binary_kernel(op, self, input_for_write(self, ac), input_for_write(self, bc));
     } else {
       Tensor tmp = Tensor::empty(shape, out_dt, self.device());
       cpu::binary_kernel(op, tmp, ac, bc);

@@ -782,7 +782,8 @@ def _median_impl(input, dim, keepdim, ignore_nan, name):
         if x.numel():
             no_bool()
         if x.numel() == 0:
-            return _wrap(_C.full([], float("nan"), input._t.dtype))
+            # NaN cast to the dtype, as torch (INT64_MIN for int64); fill_ refuses NaN for integer dtypes
+            return _wrap(_C.to_dtype(_C.full([], float("nan"), D.float64._id), input._t.dtype))
         s, _ = _sorted_along(x, 0)
         nn = x.numel() - int(isnan(x).sum()) if x.dtype.is_floating_point else x.numel()
         if ignore_nan:
