@@ -71,6 +71,12 @@ py::object scalar_to_py(const Tensor& t) {
   });
 }
 
+// dtype codes arrive as ints from Python; an out-of-range code would index past every dtype table.
+DType dtype_arg(int code) {
+  TL_CHECK_VALUE(code >= 0 && code < kNumDTypes, "invalid dtype code ", code);
+  return static_cast<DType>(code);
+}
+
 const char* numpy_format(DType dt) {
   switch (dt) {
     case DType::Bool: return "?";
@@ -84,6 +90,10 @@ const char* numpy_format(DType dt) {
 }
 
 DType dtype_from_numpy(const py::dtype& d) {
+  // a byte-swapped array read in place would give silently wrong numbers
+  if (!py::cast<bool>(d.attr("isnative")))
+    TL_THROW(Value, "given numpy array has byte order different from the native byte order. Conversion between "
+             "byte orders is currently not supported.");
   char kind = d.kind();
   int64_t sz = static_cast<int64_t>(d.itemsize());
   if (kind == 'b') return DType::Bool;
@@ -255,17 +265,17 @@ PYBIND11_MODULE(_C, m) {
 
   // ---- core: creation, copies, casts ----------------------------------------------------------------------
   m.def("empty", [](const std::vector<int64_t>& sizes, int dtype) {
-    return Tensor::empty(to_shape(sizes), static_cast<DType>(dtype));
+    return Tensor::empty(to_shape(sizes), dtype_arg(dtype));
   });
   m.def("empty_strided", [](const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int dtype) {
-    return Tensor::empty_strided(to_shape(sizes), to_shape(strides), static_cast<DType>(dtype));
+    return Tensor::empty_strided(to_shape(sizes), to_shape(strides), dtype_arg(dtype));
   });
   m.def("full", [](const std::vector<int64_t>& sizes, py::handle value, int dtype) {
-    return full(to_shape(sizes), to_scalar(value), static_cast<DType>(dtype));
+    return full(to_shape(sizes), to_scalar(value), dtype_arg(dtype));
   });
   m.def("copy_", &copy_);
   m.def("fill_", [](const Tensor& t, py::handle v) { fill_(t, to_scalar(v)); });
-  m.def("to_dtype", [](const Tensor& t, int dtype, bool copy) { return to_dtype(t, static_cast<DType>(dtype), copy); },
+  m.def("to_dtype", [](const Tensor& t, int dtype, bool copy) { return to_dtype(t, dtype_arg(dtype), copy); },
         py::arg("t"), py::arg("dtype"), py::arg("copy") = false);
   m.def("from_numpy", &from_numpy);
   m.def("broadcast_shapes", [](const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
@@ -275,7 +285,7 @@ PYBIND11_MODULE(_C, m) {
   // ---- elementwise (generated from ops/elementwise.def) ----------------------------------------------------
   m.def("result_type", [](const Tensor& a, const Tensor& b) { return static_cast<int>(result_type(a, b)); });
   m.def("result_type_scalar", [](const Tensor& a, py::handle s) { return static_cast<int>(result_type(a, to_scalar(s))); });
-  m.def("can_cast", [](int from, int to) { return can_cast(static_cast<DType>(from), static_cast<DType>(to)); });
+  m.def("can_cast", [](int from, int to) { return can_cast(dtype_arg(from), dtype_arg(to)); });
 #define TL_UNARY(NAME, KIND, EXPR)                                                                          \
   m.def(#NAME, [](const Tensor& x, double p0, double p1) { return unary(UnaryOp::NAME, x, p0, p1); },         \
         py::arg("x"), py::arg("p0") = 0.0, py::arg("p1") = 0.0);                                             \
@@ -311,7 +321,7 @@ PYBIND11_MODULE(_C, m) {
   {
     using OptDT = std::optional<int>;
     auto dt = [](const OptDT& d) -> std::optional<DType> {
-      if (d) return static_cast<DType>(*d);
+      if (d) return dtype_arg(*d);
       return std::nullopt;
     };
     auto dims_arg = [] { return py::arg("dims").none(true); };
@@ -436,15 +446,15 @@ PYBIND11_MODULE(_C, m) {
   m.def("flip", &flip, py::arg("x"), py::arg("dims"));
   // range factories (ops/creation.h)
   m.def("arange", [](py::handle start, py::handle end, py::handle step, int dtype) {
-    return arange(to_scalar(start), to_scalar(end), to_scalar(step), static_cast<DType>(dtype));
+    return arange(to_scalar(start), to_scalar(end), to_scalar(step), dtype_arg(dtype));
   });
   m.def("linspace", [](py::handle start, py::handle end, int64_t steps, int dtype) {
-    return linspace(to_scalar(start), to_scalar(end), steps, static_cast<DType>(dtype));
+    return linspace(to_scalar(start), to_scalar(end), steps, dtype_arg(dtype));
   });
   m.def("logspace", [](py::handle start, py::handle end, int64_t steps, double base, int dtype) {
-    return logspace(to_scalar(start), to_scalar(end), steps, base, static_cast<DType>(dtype));
+    return logspace(to_scalar(start), to_scalar(end), steps, base, dtype_arg(dtype));
   });
-  m.def("eye", [](int64_t n, int64_t m_, int dtype) { return eye(n, m_, static_cast<DType>(dtype)); });
+  m.def("eye", [](int64_t n, int64_t m_, int dtype) { return eye(n, m_, dtype_arg(dtype)); });
 
   // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
   m.def("to_dlpack", &to_dlpack_capsule, py::arg("t"), py::arg("versioned") = false, py::arg("copied") = false);
@@ -452,7 +462,7 @@ PYBIND11_MODULE(_C, m) {
 
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);
-  m.def("set_default_dtype", [](int dt) { set_default_float_dtype(static_cast<DType>(dt)); });
+  m.def("set_default_dtype", [](int dt) { set_default_float_dtype(dtype_arg(dt)); });
   m.def("get_num_threads", &get_num_threads);
   m.def("isa_selected", []() { return std::string(cpu::isa().name); });
   m.def("isa_compiled", []() { return std::string(cpu::isa_compiled()); });
