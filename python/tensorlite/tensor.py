@@ -335,7 +335,10 @@ class Tensor:
                 t._grad = g.clone() if t._grad is None else t._grad + g
             return None
 
-        self.grad_fn._add_tensor_pre_hook(self._output_nr, _retain)
+        node = self.grad_fn
+        if node._retain_hooks is None:
+            node._retain_hooks = {}
+        node._retain_hooks[self._output_nr] = _retain
 
     def register_hook(self, hook):
         if not self._rg:

@@ -21,6 +21,9 @@ class Node:
     next_functions = ()
     _pre_hooks = None   # {output_nr: [hook(grad) -> grad | None]}: tensor hooks, retain_grad
     _post_hooks = None  # [hook(grad_inputs, grad_outputs)]
+    _retain_hooks = None  # {output_nr: hook}: retain_grad, run after the tensor hooks (as torch does)
+    _node_pre_hooks = None  # [hook(grad_outputs) -> grad_outputs | None]: Node.register_prehook
+    _user_backward = False  # a user-defined Function: its backward may return tensors the user holds
 
     def name(self):
         return type(self).__name__
@@ -30,6 +33,12 @@ class Node:
             self._post_hooks = []
         self._post_hooks.append(fn)
         return _RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
 
     def _add_tensor_pre_hook(self, output_nr, fn):
         if self._pre_hooks is None:
@@ -165,7 +174,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         backward_name = name + ("Backward0" if not name.endswith("Backward") else "0")
-        cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls})
+        user = not cls.__module__.startswith("tensorlite.")
+        cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls, "_user_backward": user})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -267,6 +277,8 @@ def _link_outputs(ctx, args, outs):
             o._output_nr = i
         new_outs.append(o)
     ctx._out_meta = meta
+    # the marks are used up: keeping them would be a cycle output -> grad_fn (ctx) -> output
+    ctx._dirty = ctx._non_differentiable = None
     return new_outs
 
 
