@@ -17,7 +17,7 @@ _new = object.__new__
 class _Meta:
     """Per-tensor state that most tensors never need, kept out of the hot path."""
 
-    __slots__ = ("hooks", "retains_grad", "base", "grad_acc", "post_acc_hooks", "name")
+    __slots__ = ("hooks", "retains_grad", "base", "grad_acc", "post_acc_hooks", "name", "view_version")
 
     def __init__(self):
         self.hooks = None
@@ -26,10 +26,11 @@ class _Meta:
         self.grad_acc = None    # weakref to this leaf's AccumulateGrad node
         self.post_acc_hooks = None
         self.name = None
+        self.view_version = -1  # a view: the storage version its grad_fn was made at
 
 
 class Tensor:
-    __slots__ = ("_t", "_rg", "_grad", "grad_fn", "_output_nr", "_meta", "__weakref__")
+    __slots__ = ("_t", "_rg", "_grad", "_grad_fn", "_output_nr", "_meta", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     # torch.Tensor(data) / torch.Tensor(*sizes): the legacy constructor, always the default dtype.
@@ -256,6 +257,20 @@ class Tensor:
         return self
 
     @property
+    def grad_fn(self):
+        m = self._meta
+        if m is None or m.base is None or self._t.version == m.view_version:
+            return self._grad_fn
+        return _refresh_view_grad_fn(self)
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+        m = self._meta
+        if m is not None and m.base is not None:
+            m.view_version = self._t.version
+
+    @property
     def is_leaf(self):
         return self.grad_fn is None
 
@@ -388,7 +403,7 @@ def _init(t, impl):
     t._t = impl
     t._rg = False
     t._grad = None
-    t.grad_fn = None
+    t._grad_fn = None
     t._output_nr = 0
     t._meta = None
 
@@ -399,10 +414,32 @@ def _wrap(impl):
     t._t = impl
     t._rg = False
     t._grad = None
-    t.grad_fn = None
+    t._grad_fn = None
     t._output_nr = 0
     t._meta = None
     return t
+
+
+def _refresh_view_grad_fn(view):
+    """The memory of a view changed in place since its grad_fn was made (an in-place op on its base
+    or on another view of it): as torch does, its history becomes a view of the base's current one,
+    so gradients flow through whatever the in-place op recorded."""
+    m = view._meta
+    m.view_version = view._t.version
+    base = m.base
+    if base.grad_fn is not None and base._t.is_contiguous():
+        from .autograd.grad_mode import MODE
+        from .ops.views import AsStrided
+        prev, MODE.enabled = MODE.enabled, True
+        try:
+            t = view._t
+            v = AsStrided.apply(base, list(t.shape), list(t.strides), t.offset)
+        finally:
+            MODE.enabled = prev
+        view._grad_fn = v._grad_fn
+        view._output_nr = 0
+        view._rg = True
+    return view._grad_fn
 
 
 def _wrap_dim(dim, ndim):
