@@ -270,3 +270,70 @@ def test_rnn_style_rows_then_read_earlier_row_view():
         out.sum().backward()
         return lst(h.grad)
     check(f)
+
+
+# -- what a user Function's backward returns is validated as torch does -----------------------------
+def _custom(lib, back):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return back(g)
+    return F
+
+
+def test_custom_grad_broadcast_shape_is_summed_and_dtype_cast():
+    def f(lib):
+        x = lib.ones(3, requires_grad=True)
+        _custom(lib, lambda g: g.double().expand(2, 3)).apply(x).sum().backward()
+        return lst(x.grad), str(x.grad.dtype).split(".")[1]
+    check(f)
+
+
+def test_custom_grad_integer_dtype_is_cast():
+    def f(lib):
+        x = lib.ones(3, requires_grad=True)
+        _custom(lib, lambda g: g.long()).apply(x).sum().backward()
+        return lst(x.grad), str(x.grad.dtype).split(".")[1]
+    check(f)
+
+
+@pytest.mark.parametrize("back", [lambda g: g[:2], lambda g: g.sum()])
+def test_custom_grad_wrong_shape_message(back):
+    def f(lib):
+        x = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError) as e:
+            _custom(lib, back).apply(x).sum().backward()
+        return str(e.value)
+    check(f)
+
+
+def test_custom_node_name():
+    def f(lib):
+        return type(_custom(lib, lambda g: g).apply(lib.ones(1, requires_grad=True)).grad_fn).__name__
+    check(f)
+
+
+@pytest.mark.parametrize("value", [lambda lib: lib.ones(3, dtype=lib.float64), lambda lib: lib.ones(2)])
+def test_grad_setter_messages(value):
+    def f(lib):
+        x = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError) as e:
+            x.grad = value(lib)
+        return str(e.value)
+    check(f)
+
+
+def test_retain_grad_keeps_graph_under_create_graph():
+    def f(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        y = x * x
+        y.retain_grad()
+        (y * y).sum().backward(create_graph=True)
+        g = y.grad
+        (g.sum(),)[0].backward()
+        return g.requires_grad, lst(x.grad)
+    check(f)

@@ -291,9 +291,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value.dtype != self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a tensor with "
+                    f"grad_dtype '{_c_name(self.dtype).capitalize()}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute "
+                    "with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems that assume they match.")
             if tuple(value.shape) != tuple(self.shape):
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                                   "the same size")
         self._grad = value
 
     @property
@@ -341,12 +348,13 @@ class Tensor:
             return
         m.retains_grad = True
         import weakref
+        from .autograd.grad_mode import MODE
         ref = weakref.ref(self)
 
         def _retain(grad):
             t = ref()
             if t is not None:
-                g = grad.detach()
+                g = grad if MODE.enabled else grad.detach()  # under create_graph the retained grad keeps its graph
                 t._grad = g.clone() if t._grad is None else t._grad + g
             return None
 
@@ -386,7 +394,11 @@ class Tensor:
 
     def detach_(self):
         if self._meta is not None and self._meta.base is not None and self._meta.base._rg:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                               "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                               "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                               "function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._rg = False
         return self
@@ -418,6 +430,11 @@ def _wrap(impl):
     t._output_nr = 0
     t._meta = None
     return t
+
+
+def _c_name(dt):
+    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int", "uint8": "unsigned char",
+            "bool": "bool"}.get(dt.name, dt.name)
 
 
 def _refresh_view_grad_fn(view):

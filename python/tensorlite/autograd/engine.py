@@ -159,6 +159,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     outs = (outs,)
                 outs = _check_outputs(node, outs)
                 if node._user_backward:
+                    outs = _validate_user_grads(node, outs)
                     _expose(outs, stolen)
                 if node._post_hooks:
                     for h in node._post_hooks:
@@ -184,6 +185,32 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     if capture is not None:
         return [captured.get((id(n), nr)) for n, nr in capture]
     return None
+
+
+def _validate_user_grads(node, outs):
+    """torch's validate_outputs for a user Function: a gradient of a broadcast shape is summed to the
+    input's shape, one of another dtype is cast to the input's; anything else is an error."""
+    meta = node._in_meta
+    if meta is None:
+        return outs
+    from .._dtype import _BY_ID
+    out = list(outs)
+    for i, (g, m) in enumerate(zip(outs, meta)):
+        if g is None or m is None or not hasattr(g, "_t"):
+            continue
+        shape, dt = m
+        if tuple(g._t.shape) != tuple(shape):
+            gs = tuple(g._t.shape)
+            ok = len(shape) <= len(gs) and all(
+                s == d or s == 1 for s, d in zip(reversed(tuple(shape)), reversed(gs)))
+            if not ok:
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                                   f"{list(gs)} but expected shape compatible with {list(shape)}")
+            g = g.sum_to_size(tuple(shape))
+        if g._t.dtype != dt:
+            g = g.to(_BY_ID[dt])
+        out[i] = g
+    return tuple(out)
 
 
 def _input_edge_key(t):

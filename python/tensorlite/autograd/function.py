@@ -104,6 +104,7 @@ class BackwardCFunction(Node):
     _freed = False
     _non_differentiable = None
     _dirty = None
+    _in_meta = None   # user Functions: per input (shape, dtype) or None
     _out_meta = None  # per output (shape, dtype) or None; None here means "a single tensor output"
 
     # -- the ctx API ------------------------------------------------------------------------------
@@ -173,8 +174,9 @@ class _FunctionMeta(type):
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        backward_name = name + ("Backward0" if not name.endswith("Backward") else "0")
         user = not cls.__module__.startswith("tensorlite.")
+        # torch names built-in nodes MulBackward0 and a user Function F's node FBackward
+        backward_name = name + ("Backward" if user else "Backward0" if not name.endswith("Backward") else "0")
         cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls, "_user_backward": user})
 
 
@@ -225,6 +227,8 @@ def _link(ctx, args, outputs, needs):
         else:
             edges.append(_NO_EDGE)
     ctx.next_functions = tuple(edges)
+    if ctx._user_backward:  # what a user's backward returns is checked against this (shape, dtype)
+        ctx._in_meta = [(a._t.shape, a._t.dtype) if n else None for a, n in zip(args, needs)]
     if ctx._dirty is None and ctx._non_differentiable is None and isinstance(outputs, Tensor):
         # the common case, one output and nothing marked: no per-output bookkeeping needed
         o = outputs
