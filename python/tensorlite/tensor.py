@@ -17,7 +17,7 @@ _new = object.__new__
 class _Meta:
     """Per-tensor state that most tensors never need, kept out of the hot path."""
 
-    __slots__ = ("hooks", "retains_grad", "base", "grad_acc", "post_acc_hooks", "name")
+    __slots__ = ("hooks", "retains_grad", "base", "grad_acc", "post_acc_hooks", "name", "view_version")
 
     def __init__(self):
         self.hooks = None
@@ -26,10 +26,11 @@ class _Meta:
         self.grad_acc = None    # weakref to this leaf's AccumulateGrad node
         self.post_acc_hooks = None
         self.name = None
+        self.view_version = -1  # a view: the storage version its grad_fn was made at
 
 
 class Tensor:
-    __slots__ = ("_t", "_rg", "_grad", "grad_fn", "_output_nr", "_meta", "__weakref__")
+    __slots__ = ("_t", "_rg", "_grad", "_grad_fn", "_output_nr", "_meta", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     # torch.Tensor(data) / torch.Tensor(*sizes): the legacy constructor, always the default dtype.
@@ -256,6 +257,20 @@ class Tensor:
         return self
 
     @property
+    def grad_fn(self):
+        m = self._meta
+        if m is None or m.base is None or self._t.version == m.view_version:
+            return self._grad_fn
+        return _refresh_view_grad_fn(self)
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+        m = self._meta
+        if m is not None and m.base is not None:
+            m.view_version = self._t.version
+
+    @property
     def is_leaf(self):
         return self.grad_fn is None
 
@@ -276,9 +291,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value.dtype != self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a tensor with "
+                    f"grad_dtype '{_c_name(self.dtype).capitalize()}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute "
+                    "with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems that assume they match.")
             if tuple(value.shape) != tuple(self.shape):
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                                   "the same size")
         self._grad = value
 
     @property
@@ -326,16 +348,20 @@ class Tensor:
             return
         m.retains_grad = True
         import weakref
+        from .autograd.grad_mode import MODE
         ref = weakref.ref(self)
 
         def _retain(grad):
             t = ref()
             if t is not None:
-                g = grad.detach()
+                g = grad if MODE.enabled else grad.detach()  # under create_graph the retained grad keeps its graph
                 t._grad = g.clone() if t._grad is None else t._grad + g
             return None
 
-        self.grad_fn._add_tensor_pre_hook(self._output_nr, _retain)
+        node = self.grad_fn
+        if node._retain_hooks is None:
+            node._retain_hooks = {}
+        node._retain_hooks[self._output_nr] = _retain
 
     def register_hook(self, hook):
         if not self._rg:
@@ -368,7 +394,11 @@ class Tensor:
 
     def detach_(self):
         if self._meta is not None and self._meta.base is not None and self._meta.base._rg:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                               "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                               "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                               "function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._rg = False
         return self
@@ -385,7 +415,7 @@ def _init(t, impl):
     t._t = impl
     t._rg = False
     t._grad = None
-    t.grad_fn = None
+    t._grad_fn = None
     t._output_nr = 0
     t._meta = None
 
@@ -396,10 +426,37 @@ def _wrap(impl):
     t._t = impl
     t._rg = False
     t._grad = None
-    t.grad_fn = None
+    t._grad_fn = None
     t._output_nr = 0
     t._meta = None
     return t
+
+
+def _c_name(dt):
+    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int", "uint8": "unsigned char",
+            "bool": "bool"}.get(dt.name, dt.name)
+
+
+def _refresh_view_grad_fn(view):
+    """The memory of a view changed in place since its grad_fn was made (an in-place op on its base
+    or on another view of it): as torch does, its history becomes a view of the base's current one,
+    so gradients flow through whatever the in-place op recorded."""
+    m = view._meta
+    m.view_version = view._t.version
+    base = m.base
+    if base.grad_fn is not None and base._t.is_contiguous():
+        from .autograd.grad_mode import MODE
+        from .ops.views import AsStrided
+        prev, MODE.enabled = MODE.enabled, True
+        try:
+            t = view._t
+            v = AsStrided.apply(base, list(t.shape), list(t.strides), t.offset)
+        finally:
+            MODE.enabled = prev
+        view._grad_fn = v._grad_fn
+        view._output_nr = 0
+        view._rg = True
+    return view._grad_fn
 
 
 def _wrap_dim(dim, ndim):

@@ -19,16 +19,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        grads = run_backward(tensors, grad_tensors, retain_graph, create_graph,
-                             capture=[_input_edge(t) for t in inputs])
-        for t, g in zip(inputs, grads):
-            if g is None:
-                continue
-            if t.grad_fn is None:
-                g = g.detach() if not create_graph else g
-                t._grad = g.clone() if t._grad is None else (t._grad + g)
-            elif t.retains_grad:
-                t._grad = g.detach() if t._grad is None else t._grad + g.detach()
+        for t in inputs:
+            _input_edge(t)  # checks requires_grad
+        run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=inputs)
         return
     run_backward(tensors, grad_tensors, retain_graph, create_graph)
 
@@ -56,8 +49,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
                 from ..ops.creation import zeros_like
                 g = zeros_like(t)

@@ -59,7 +59,8 @@ def _root_edges(tensors):
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, capture=None,
                  allow_unused=False):
     """Runs the graph below `tensors`. With `capture` (a list of (node, output_nr) edges), gradients
-    reaching those edges are returned instead of being accumulated into leaves (autograd.grad)."""
+    reaching those edges are returned instead of being accumulated into leaves (autograd.grad). With
+    `inputs` (backward(inputs=...)), gradients are accumulated into those tensors' .grad only."""
     if retain_graph is None:
         retain_graph = create_graph
     root_edges = _root_edges(tensors)
@@ -83,13 +84,20 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if id(nxt) not in seen:
                 stack.append(nxt)
 
-    # 2. With capture (autograd.grad) or inputs=, only run nodes from which a target is reachable.
-    targets = None
-    if capture is not None:
+    # 2. With capture (autograd.grad) or inputs=, only run nodes from which a target is reachable;
+    # a target node itself runs only if another target lies below it (as torch: autograd.grad(y, h)
+    # neither computes nor frees anything below h).
+    input_of = None  # backward(inputs=): (id(node), output_nr) -> tensor
+    if inputs is not None:
+        input_of = {}
+        for t in inputs:
+            input_of[_input_edge_key(t)] = t
+        targets = {k[0] for k in input_of}
+    elif capture is not None:
         targets = {id(n) for n, _ in capture}
-        needed = _needed_nodes(order, targets)
     else:
-        needed = None
+        targets = None
+    needed = _needed_nodes(order, targets) if targets is not None else None
 
     captured = {} if capture is not None else None
     capture_keys = {(id(n), nr) for n, nr in capture} if capture is not None else None
@@ -103,31 +111,46 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     prev_mode = MODE.enabled
     MODE.enabled = bool(create_graph)
-    root_storage = {g._t.storage_id for g in root_grads}
-    stolen = set(root_storage)
+    # storages the user can see (their gradient=, what hooks were shown or returned, what a user
+    # Function's backward returned): a .grad must never be stored on them without a copy
+    stolen = {g._t.storage_id for g in root_grads}
     try:
         while ready:
             node = ready.pop()
             buf = buffers.pop(node, {})
-            # tensor hooks (and retain_grad) registered on this node's outputs
-            if node._pre_hooks:
-                for nr, hooks in node._pre_hooks.items():
-                    if nr in buf:
-                        for h in list(hooks):
-                            r = h(buf[nr])
-                            if r is not None:
-                                buf[nr] = r
+            # tensor hooks (then retain_grad) registered on this node's outputs
+            if node._pre_hooks or node._retain_hooks:
+                _run_tensor_hooks(node, buf, stolen)
+            is_acc = isinstance(node, AccumulateGrad)
+            if is_acc and (captured is not None or input_of is not None):
+                g = buf.get(0)
+                if g is not None:
+                    g = _run_leaf_hooks(node.variable, g, stolen)
+                    buf[0] = g
             if captured is not None:
                 for nr, g in buf.items():
                     if (id(node), nr) in capture_keys:
                         captured[(id(node), nr)] = g
-            if isinstance(node, AccumulateGrad):
-                if captured is None:
-                    _accumulate(node, buf.get(0), create_graph, stolen)
+            elif input_of is not None:
+                for nr, g in buf.items():
+                    t = input_of.get((id(node), nr))
+                    if t is not None and not is_acc and not t.retains_grad:
+                        _store_grad(t, g, create_graph, stolen)
+            if is_acc:
+                if captured is None and (input_of is None or (id(node), 0) in input_of):
+                    _accumulate(node, buf.get(0), create_graph, stolen, hooks_done=input_of is not None)
                 continue
             if needed is not None and id(node) not in needed:
                 continue
             grads_in = _node_inputs(node, buf)
+            if grads_in is not None and node._node_pre_hooks:
+                grads_in = list(grads_in)
+                for h in list(node._node_pre_hooks):
+                    _expose(grads_in, stolen)
+                    r = h(tuple(grads_in))
+                    if r is not None:
+                        grads_in = list(r)
+                        _expose(grads_in, stolen)
             if grads_in is None:  # no gradient flows through this node
                 outs = (None,) * len(node.next_functions)
             else:
@@ -135,11 +158,17 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if not isinstance(outs, tuple):
                     outs = (outs,)
                 outs = _check_outputs(node, outs)
+                if node._user_backward:
+                    outs = _validate_user_grads(node, outs)
+                    _expose(outs, stolen)
                 if node._post_hooks:
                     for h in node._post_hooks:
+                        _expose(outs, stolen)
+                        _expose(grads_in, stolen)
                         r = h(outs, grads_in)
                         if r is not None:
                             outs = tuple(r)
+                            _expose(outs, stolen)
             if not retain_graph:
                 node._release()
             for (nxt, nr), g in zip(node.next_functions, outs):
@@ -158,9 +187,74 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return None
 
 
+def _validate_user_grads(node, outs):
+    """torch's validate_outputs for a user Function: a gradient of a broadcast shape is summed to the
+    input's shape, one of another dtype is cast to the input's; anything else is an error."""
+    meta = node._in_meta
+    if meta is None:
+        return outs
+    from .._dtype import _BY_ID
+    out = list(outs)
+    for i, (g, m) in enumerate(zip(outs, meta)):
+        if g is None or m is None or not hasattr(g, "_t"):
+            continue
+        shape, dt = m
+        if tuple(g._t.shape) != tuple(shape):
+            gs = tuple(g._t.shape)
+            ok = len(shape) <= len(gs) and all(
+                s == d or s == 1 for s, d in zip(reversed(tuple(shape)), reversed(gs)))
+            if not ok:
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                                   f"{list(gs)} but expected shape compatible with {list(shape)}")
+            g = g.sum_to_size(tuple(shape))
+        if g._t.dtype != dt:
+            g = g.to(_BY_ID[dt])
+        out[i] = g
+    return tuple(out)
+
+
+def _input_edge_key(t):
+    if t.grad_fn is not None:
+        return (id(t.grad_fn), t._output_nr)
+    return (id(t._grad_accumulator()), 0)
+
+
+def _expose(grads, stolen):
+    for g in grads:
+        if g is not None and hasattr(g, "_t"):
+            stolen.add(g._t.storage_id)
+
+
+def _run_tensor_hooks(node, buf, stolen):
+    pre = node._pre_hooks or {}
+    retain = node._retain_hooks or {}
+    for nr in list(buf):
+        for h in list(pre.get(nr, ())):
+            stolen.add(buf[nr]._t.storage_id)
+            r = h(buf[nr])
+            if r is not None:
+                buf[nr] = r
+                stolen.add(r._t.storage_id)
+        h = retain.get(nr)
+        if h is not None:
+            h(buf[nr])
+
+
+def _run_leaf_hooks(var, g, stolen):
+    hooks = var._meta.hooks if var._meta is not None else None
+    if hooks:
+        for h in list(hooks):
+            stolen.add(g._t.storage_id)
+            r = h(g)
+            if r is not None:
+                g = r
+                stolen.add(g._t.storage_id)
+    return g
+
+
 def _needed_nodes(order, targets):
-    """Nodes from which some target node can be reached (targets included)."""
-    needed = set(targets)
+    """Nodes from which some target node can be reached by at least one edge."""
+    needed = set()
     # `order` is a DFS discovery order; iterate to a fixed point (graphs here are DAGs, so it ends).
     changed = True
     while changed:
@@ -169,7 +263,7 @@ def _needed_nodes(order, targets):
             if id(node) in needed:
                 continue
             for nxt, _ in node.next_functions:
-                if nxt is not None and id(nxt) in needed:
+                if nxt is not None and (id(nxt) in needed or id(nxt) in targets):
                     needed.add(id(node))
                     changed = True
                     break
@@ -210,34 +304,31 @@ def _check_outputs(node, outs):
     return outs
 
 
-def _accumulate(node, g, create_graph, stolen):
+def _accumulate(node, g, create_graph, stolen, hooks_done=False):
     var = node.variable
     if g is None:
         return
-    hooks = var._meta.hooks if var._meta is not None else None
-    if hooks:
-        for h in list(hooks):
-            r = h(g)
-            if r is not None:
-                g = r
+    if not hooks_done:
+        g = _run_leaf_hooks(var, g, stolen)
+    _store_grad(var, g, create_graph, stolen)
+    if var._meta is not None and var._meta.post_acc_hooks:
+        for h in var._meta.post_acc_hooks:
+            h(var)
+
+
+def _store_grad(var, g, create_graph, stolen):
     if tuple(g.shape) != tuple(var.shape):
         g = g.sum_to_size(var.shape)
-    if var.grad is None:
-        if create_graph:
-            var._grad = g
-        else:
-            # Store without a copy unless the memory is shared with another gradient or the user.
-            sid = g._t.storage_id
-            if sid in stolen or not g._t.is_contiguous():
-                g = g.detach().clone()
-            else:
-                g = g.detach()
-            stolen.add(g._t.storage_id)
-            var._grad = g
+    if var._grad is None:
+        # Store without a copy unless the memory is shared with another gradient or the user.
+        sid = g._t.storage_id
+        if sid in stolen or not g._t.is_contiguous():
+            g = g.clone() if create_graph else g.detach().clone()
+        elif not create_graph:
+            g = g.detach()
+        stolen.add(g._t.storage_id)
+        var._grad = g
     elif create_graph or MODE.enabled:
         var._grad = var._grad + g
     else:
         var._grad.add_(g)
-    if var._meta is not None and var._meta.post_acc_hooks:
-        for h in var._meta.post_acc_hooks:
-            h(var)

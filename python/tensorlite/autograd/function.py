@@ -21,6 +21,9 @@ class Node:
     next_functions = ()
     _pre_hooks = None   # {output_nr: [hook(grad) -> grad | None]}: tensor hooks, retain_grad
     _post_hooks = None  # [hook(grad_inputs, grad_outputs)]
+    _retain_hooks = None  # {output_nr: hook}: retain_grad, run after the tensor hooks (as torch does)
+    _node_pre_hooks = None  # [hook(grad_outputs) -> grad_outputs | None]: Node.register_prehook
+    _user_backward = False  # a user-defined Function: its backward may return tensors the user holds
 
     def name(self):
         return type(self).__name__
@@ -30,6 +33,12 @@ class Node:
             self._post_hooks = []
         self._post_hooks.append(fn)
         return _RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
 
     def _add_tensor_pre_hook(self, output_nr, fn):
         if self._pre_hooks is None:
@@ -95,6 +104,7 @@ class BackwardCFunction(Node):
     _freed = False
     _non_differentiable = None
     _dirty = None
+    _in_meta = None   # user Functions: per input (shape, dtype) or None
     _out_meta = None  # per output (shape, dtype) or None; None here means "a single tensor output"
 
     # -- the ctx API ------------------------------------------------------------------------------
@@ -164,8 +174,10 @@ class _FunctionMeta(type):
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        backward_name = name + ("Backward0" if not name.endswith("Backward") else "0")
-        cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls})
+        user = not cls.__module__.startswith("tensorlite.")
+        # torch names built-in nodes MulBackward0 and a user Function F's node FBackward
+        backward_name = name + ("Backward" if user else "Backward0" if not name.endswith("Backward") else "0")
+        cls._backward_cls = type(backward_name, (BackwardCFunction,), {"_forward_cls": cls, "_user_backward": user})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -215,6 +227,8 @@ def _link(ctx, args, outputs, needs):
         else:
             edges.append(_NO_EDGE)
     ctx.next_functions = tuple(edges)
+    if ctx._user_backward:  # what a user's backward returns is checked against this (shape, dtype)
+        ctx._in_meta = [(a._t.shape, a._t.dtype) if n else None for a, n in zip(args, needs)]
     if ctx._dirty is None and ctx._non_differentiable is None and isinstance(outputs, Tensor):
         # the common case, one output and nothing marked: no per-output bookkeeping needed
         o = outputs
@@ -267,6 +281,8 @@ def _link_outputs(ctx, args, outs):
             o._output_nr = i
         new_outs.append(o)
     ctx._out_meta = meta
+    # the marks are used up: keeping them would be a cycle output -> grad_fn (ctx) -> output
+    ctx._dirty = ctx._non_differentiable = None
     return new_outs
 
 

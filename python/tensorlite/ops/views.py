@@ -24,6 +24,7 @@ def _view_out(x, impl):
     m = out._meta = _Meta()
     base = x._meta.base if x._meta is not None and x._meta.base is not None else x
     m.base = base
+    m.view_version = impl.version
     return out
 
 
