@@ -16,7 +16,8 @@ import torch
 import tensorlite as tl
 from tensorlite import _C
 
-PYTHON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+# the child imports the same tensorlite as this process (the source tree or the installed package)
+PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(tl.__file__)))
 
 
 def run_isolated(body):
