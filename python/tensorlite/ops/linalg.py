@@ -141,12 +141,15 @@ class Dot(_Product):
     kernel = "dot"
 
 
-class Addmm(Function):
-    @staticmethod
-    def forward(ctx, input, m1, m2, beta, alpha):
+class _AddProduct(Function):
+    """beta * input + alpha * (m1 @ m2), one GEMM call (addmm, baddbmm)."""
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, input, m1, m2, beta, alpha):
         ctx.save_for_backward(m1, m2)
         ctx.beta, ctx.alpha, ctx.in_shape = beta, alpha, input._t.shape
-        return _wrap(_C.addmm(input._t, m1._t, m2._t, beta, alpha))
+        return _wrap(getattr(_C, cls.kernel)(input._t, m1._t, m2._t, beta, alpha))
 
     @staticmethod
     def backward(ctx, g):
@@ -162,25 +165,12 @@ class Addmm(Function):
         return gi, g1, g2, None, None
 
 
-class Baddbmm(Function):
-    @staticmethod
-    def forward(ctx, input, b1, b2, beta, alpha):
-        ctx.save_for_backward(b1, b2)
-        ctx.beta, ctx.alpha, ctx.in_shape = beta, alpha, input._t.shape
-        return _wrap(_C.baddbmm(input._t, b1._t, b2._t, beta, alpha))
+class Addmm(_AddProduct):
+    kernel = "addmm"
 
-    @staticmethod
-    def backward(ctx, g):
-        b1, b2 = ctx.saved_tensors
-        gi = g1 = g2 = None
-        if ctx.needs_input_grad[0]:
-            gi = _sum_to(g if ctx.beta == 1 else g * ctx.beta, ctx.in_shape)
-        ga = g if ctx.alpha == 1 else g * ctx.alpha
-        if ctx.needs_input_grad[1]:
-            g1 = matmul(ga, _mT(b2))
-        if ctx.needs_input_grad[2]:
-            g2 = matmul(_mT(b1), ga)
-        return gi, g1, g2, None, None
+
+class Baddbmm(_AddProduct):
+    kernel = "baddbmm"
 
 
 class Linear(Function):
