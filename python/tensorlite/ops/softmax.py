@@ -14,13 +14,20 @@ from .reduce import _dim1, _dt, _to_in_dtype
 __all__ = ["softmax", "log_softmax"]
 
 
-class Softmax(Function):
-    @staticmethod
-    def forward(ctx, x, dim, dtype):
+class _SoftmaxBase(Function):
+    """Fused forward kernel `_C.<kernel>`; the output is saved, as backward needs only it."""
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, x, dim, dtype):
         ctx.dim, ctx.dt = dim, x._t.dtype
-        y = _wrap(_C.softmax(x._t, dim, dtype))
+        y = _wrap(getattr(_C, cls.kernel)(x._t, dim, dtype))
         ctx.save_for_backward(y)
         return y
+
+
+class Softmax(_SoftmaxBase):
+    kernel = "softmax"
 
     @staticmethod
     def backward(ctx, g):
@@ -32,13 +39,8 @@ class Softmax(Function):
         return _to_in_dtype(gi, ctx.dt), None, None
 
 
-class LogSoftmax(Function):
-    @staticmethod
-    def forward(ctx, x, dim, dtype):
-        ctx.dim, ctx.dt = dim, x._t.dtype
-        y = _wrap(_C.log_softmax(x._t, dim, dtype))
-        ctx.save_for_backward(y)
-        return y
+class LogSoftmax(_SoftmaxBase):
+    kernel = "log_softmax"
 
     @staticmethod
     def backward(ctx, g):
