@@ -24,6 +24,8 @@
 #include "ops/creation.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
+#include "core/allocator.h"
+#include "core/runtime.h"
 #ifdef TL_WITH_CUDA
 #include "cuda/device.h"
 #endif
@@ -62,7 +64,7 @@ Scalar to_scalar(py::handle h) {
 
 py::object scalar_to_py(const Tensor& t) {
   TL_CHECK(t.numel() == 1, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
-  Tensor c = t.device().is_cpu() ? t : t;  // CUDA issue: copy to host first
+  Tensor c = to_host(t);
   return TL_DISPATCH_ALL(c.dtype(), "item", [&]() -> py::object {
     scalar_t v = *c.data<scalar_t>();
     if constexpr (std::is_same_v<scalar_t, bool>) return py::bool_(v);
@@ -108,7 +110,7 @@ DType dtype_from_numpy(const py::dtype& d) {
 
 // Zero-copy: the array keeps a heap copy of the Tensor (hence its Storage) alive.
 py::array to_numpy(const Tensor& t) {
-  TL_CHECK(t.device().is_cpu(), "can't convert ", t.device().str(),
+  TL_CHECK_TYPE(t.device().is_cpu(), "can't convert ", t.device().str(),
            " device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.");
   std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end());
   std::vector<py::ssize_t> strides;
@@ -223,10 +225,21 @@ py::tuple from_dlpack_capsule(py::handle cap) {
 
 }  // namespace
 
+// "cpu", "cuda", "cuda:N" (the Python layer has validated the string already).
+Device device_arg(const std::string& s) {
+  if (s == "cpu") return cpu_device();
+  TL_CHECK(s.rfind("cuda", 0) == 0, "Expected one of cpu, cuda device type at start of device string: ", s);
+  Device d{DeviceType::CUDA, -1};
+  if (s.size() > 5 && s[4] == ':') d.index = std::stoi(s.substr(5));
+  return d;
+}
+
 PYBIND11_MODULE(_C, m) {
   m.doc() = "tensorlite C++ core";
 
   // ---- errors: C++ kinds -> the Python exceptions torch raises -----------------------------------
+  // torch.OutOfMemoryError subclasses RuntimeError, so `except RuntimeError` keeps working.
+  static py::exception<tl::Error> oom_error(m, "OutOfMemoryError", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -236,6 +249,7 @@ PYBIND11_MODULE(_C, m) {
         case ErrorKind::Value: PyErr_SetString(PyExc_ValueError, e.what()); return;
         case ErrorKind::Type: PyErr_SetString(PyExc_TypeError, e.what()); return;
         case ErrorKind::NotImplemented: PyErr_SetString(PyExc_NotImplementedError, e.what()); return;
+        case ErrorKind::OutOfMemory: PyErr_SetString(oom_error.ptr(), e.what()); return;
         default: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
       }
     }
@@ -264,16 +278,21 @@ PYBIND11_MODULE(_C, m) {
       .def("numpy", &to_numpy);
 
   // ---- core: creation, copies, casts ----------------------------------------------------------------------
-  m.def("empty", [](const std::vector<int64_t>& sizes, int dtype) {
-    return Tensor::empty(to_shape(sizes), dtype_arg(dtype));
-  });
-  m.def("empty_strided", [](const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int dtype) {
-    return Tensor::empty_strided(to_shape(sizes), to_shape(strides), dtype_arg(dtype));
-  });
-  m.def("full", [](const std::vector<int64_t>& sizes, py::handle value, int dtype) {
-    return full(to_shape(sizes), to_scalar(value), dtype_arg(dtype));
-  });
-  m.def("copy_", &copy_);
+  m.def("empty", [](const std::vector<int64_t>& sizes, int dtype, const std::string& device) {
+    return Tensor::empty(to_shape(sizes), dtype_arg(dtype), device_arg(device));
+  }, py::arg("sizes"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("empty_strided", [](const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int dtype,
+                            const std::string& device) {
+    return Tensor::empty_strided(to_shape(sizes), to_shape(strides), dtype_arg(dtype), device_arg(device));
+  }, py::arg("sizes"), py::arg("strides"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("full", [](const std::vector<int64_t>& sizes, py::handle value, int dtype, const std::string& device) {
+    return full(to_shape(sizes), to_scalar(value), dtype_arg(dtype), device_arg(device));
+  }, py::arg("sizes"), py::arg("value"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("copy_", [](const Tensor& dst, const Tensor& src, bool non_blocking) { copy_(dst, src, non_blocking); },
+        py::arg("dst"), py::arg("src"), py::arg("non_blocking") = false);
+  m.def("to_device", [](const Tensor& t, const std::string& device, int dtype, bool non_blocking, bool copy) {
+    return to_device(t, device_arg(device), dtype_arg(dtype), non_blocking, copy);
+  }, py::arg("t"), py::arg("device"), py::arg("dtype"), py::arg("non_blocking") = false, py::arg("copy") = false);
   m.def("fill_", [](const Tensor& t, py::handle v) { fill_(t, to_scalar(v)); });
   m.def("to_dtype", [](const Tensor& t, int dtype, bool copy) { return to_dtype(t, dtype_arg(dtype), copy); },
         py::arg("t"), py::arg("dtype"), py::arg("copy") = false);
@@ -445,16 +464,19 @@ PYBIND11_MODULE(_C, m) {
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
   m.def("flip", &flip, py::arg("x"), py::arg("dims"));
   // range factories (ops/creation.h)
-  m.def("arange", [](py::handle start, py::handle end, py::handle step, int dtype) {
-    return arange(to_scalar(start), to_scalar(end), to_scalar(step), dtype_arg(dtype));
-  });
-  m.def("linspace", [](py::handle start, py::handle end, int64_t steps, int dtype) {
-    return linspace(to_scalar(start), to_scalar(end), steps, dtype_arg(dtype));
-  });
-  m.def("logspace", [](py::handle start, py::handle end, int64_t steps, double base, int dtype) {
-    return logspace(to_scalar(start), to_scalar(end), steps, base, dtype_arg(dtype));
-  });
-  m.def("eye", [](int64_t n, int64_t m_, int dtype) { return eye(n, m_, dtype_arg(dtype)); });
+  m.def("arange", [](py::handle start, py::handle end, py::handle step, int dtype, const std::string& device) {
+    return arange(to_scalar(start), to_scalar(end), to_scalar(step), dtype_arg(dtype), device_arg(device));
+  }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("linspace", [](py::handle start, py::handle end, int64_t steps, int dtype, const std::string& device) {
+    return linspace(to_scalar(start), to_scalar(end), steps, dtype_arg(dtype), device_arg(device));
+  }, py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("logspace", [](py::handle start, py::handle end, int64_t steps, double base, int dtype,
+                       const std::string& device) {
+    return logspace(to_scalar(start), to_scalar(end), steps, base, dtype_arg(dtype), device_arg(device));
+  }, py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("base"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("eye", [](int64_t n, int64_t m_, int dtype, const std::string& device) {
+    return eye(n, m_, dtype_arg(dtype), device_arg(device));
+  }, py::arg("n"), py::arg("m"), py::arg("dtype"), py::arg("device") = "cpu");
 
   // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
   m.def("to_dlpack", &to_dlpack_capsule, py::arg("t"), py::arg("versioned") = false, py::arg("copied") = false);
@@ -476,13 +498,78 @@ PYBIND11_MODULE(_C, m) {
 #endif
 #ifdef TL_WITH_CUDA
   m.attr("cuda_built") = true;
-  m.def("cuda_device_count", &cuda::device_count);
-  m.def("cuda_device_name", &cuda::device_name);
   m.def("cuda_runtime_version", &cuda::runtime_version);
 #else
   m.attr("cuda_built") = false;
-  m.def("cuda_device_count", []() { return 0; });
-  m.def("cuda_device_name", [](int) { return std::string(); });
   m.def("cuda_runtime_version", []() { return 0; });
 #endif
+
+  // ---- device runtime: devices, memory, streams, events (core/runtime.h, core/allocator.h) -------------
+  // Handles travel to Python as integers (0 = the default stream); tensorlite/cuda.py wraps them.
+  m.def("cuda_device_count", &cuda_device_count);
+  m.def("cuda_emulated", &cuda_emulated);
+  m.def("cuda_device_name", [](int dev) { return require_device_runtime().device_name(dev); });
+  m.def("cuda_current_device", []() { return require_device_runtime().current_device(); });
+  m.def("cuda_set_device", [](int dev) {
+    DeviceRuntime& rt = require_device_runtime();
+    resolve_device(Device{DeviceType::CUDA, dev});  // range check with torch's message
+    rt.set_device(dev);
+  });
+  m.def("cuda_synchronize", [](int dev) { require_device_runtime().device_synchronize(dev); });
+  m.def("cuda_mem_get_info", [](int dev) {
+    size_t f = 0, t = 0;
+    require_device_runtime().mem_get_info(dev, &f, &t);
+    return py::make_tuple(f, t);
+  });
+  m.def("cuda_memory_stats", [](int dev) {
+    DeviceMemoryStats s = device_memory_stats(dev);
+    py::dict d;
+    d["allocated_bytes.all.current"] = s.allocated;
+    d["allocated_bytes.all.peak"] = s.max_allocated;
+    d["reserved_bytes.all.current"] = s.reserved;
+    d["reserved_bytes.all.peak"] = s.max_reserved;
+    d["num_device_alloc"] = s.num_device_mallocs;
+    d["num_device_free"] = s.num_device_frees;
+    d["num_alloc_retries"] = s.num_alloc_retries;
+    d["num_ooms"] = s.num_ooms;
+    return d;
+  });
+  m.def("cuda_reset_peak_memory_stats", &device_reset_peak_stats);
+  m.def("cuda_empty_cache", &device_empty_cache);
+  m.def("cuda_rounded_size", [](size_t n) { return device_alloc_rounded_size(n); });
+  m.def("cuda_stream_create", [](int dev) {
+    return reinterpret_cast<uintptr_t>(require_device_runtime().stream_create(dev));
+  });
+  m.def("cuda_stream_destroy", [](uintptr_t s, int dev) {
+    if (DeviceRuntime* rt = device_runtime()) rt->stream_destroy(reinterpret_cast<StreamHandle>(s), dev);
+  });
+  m.def("cuda_stream_synchronize", [](uintptr_t s, int dev) {
+    require_device_runtime().stream_synchronize(reinterpret_cast<StreamHandle>(s), dev);
+  });
+  m.def("cuda_stream_query", [](uintptr_t s, int dev) {
+    return require_device_runtime().stream_query(reinterpret_cast<StreamHandle>(s), dev);
+  });
+  m.def("cuda_stream_wait_event", [](uintptr_t s, uintptr_t e, int dev) {
+    require_device_runtime().stream_wait_event(reinterpret_cast<StreamHandle>(s), reinterpret_cast<EventHandle>(e), dev);
+  });
+  m.def("cuda_current_stream", [](int dev) { return reinterpret_cast<uintptr_t>(current_stream(dev)); });
+  m.def("cuda_set_current_stream", [](int dev, uintptr_t s) { set_current_stream(dev, reinterpret_cast<StreamHandle>(s)); });
+  m.def("cuda_event_create", [](int dev, bool timing) {
+    return reinterpret_cast<uintptr_t>(require_device_runtime().event_create(dev, timing));
+  });
+  m.def("cuda_event_destroy", [](uintptr_t e, int dev) {
+    if (DeviceRuntime* rt = device_runtime()) rt->event_destroy(reinterpret_cast<EventHandle>(e), dev);
+  });
+  m.def("cuda_event_record", [](uintptr_t e, uintptr_t s, int dev) {
+    require_device_runtime().event_record(reinterpret_cast<EventHandle>(e), reinterpret_cast<StreamHandle>(s), dev);
+  });
+  m.def("cuda_event_synchronize", [](uintptr_t e, int dev) {
+    require_device_runtime().event_synchronize(reinterpret_cast<EventHandle>(e), dev);
+  });
+  m.def("cuda_event_query", [](uintptr_t e, int dev) {
+    return require_device_runtime().event_query(reinterpret_cast<EventHandle>(e), dev);
+  });
+  m.def("cuda_event_elapsed_ms", [](uintptr_t a, uintptr_t b, int dev) {
+    return require_device_runtime().event_elapsed_ms(reinterpret_cast<EventHandle>(a), reinterpret_cast<EventHandle>(b), dev);
+  });
 }

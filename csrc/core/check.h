@@ -9,7 +9,8 @@
 
 namespace tl {
 
-enum class ErrorKind { Runtime, Index, Value, Type, NotImplemented };
+// OutOfMemory is a RuntimeError subclass in Python (tensorlite.OutOfMemoryError, as torch's).
+enum class ErrorKind { Runtime, Index, Value, Type, NotImplemented, OutOfMemory };
 
 struct Error : std::runtime_error {
   ErrorKind kind;

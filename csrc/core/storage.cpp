@@ -1,6 +1,7 @@
 #include "storage.h"
 #include <cstdlib>
 #include <new>
+#include "allocator.h"
 #include "check.h"
 
 namespace tl {
@@ -17,19 +18,33 @@ void cpu_free(void* p) { std::free(p); }
 
 Storage::~Storage() {
   if (external) return;  // the owner's deleter releases external memory
-  if (data && device.is_cpu()) cpu_free(data);
-  // CUDA memory is released by the CUDA allocator (CUDA issue); nothing allocates it yet.
+  if (!data) return;
+  if (device.is_cpu()) cpu_free(data);
+  else device_free(data);  // back to the caching allocator's pool of the stream it came from
 }
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
   TL_CHECK(nbytes >= 0, "Storage: negative size ", nbytes);
-  TL_CHECK(device.is_cpu(), "Storage: allocation on ", device.str(),
-           " is not available (tensorlite was not given a CUDA device)");
   auto s = std::make_shared<Storage>();
-  s->data = cpu_alloc(static_cast<size_t>(nbytes));
+  if (device.is_cuda()) {
+    device = resolve_device(device);
+    s->data = device_alloc(static_cast<size_t>(nbytes), device.index, current_stream(device.index));
+  } else {
+    s->data = cpu_alloc(static_cast<size_t>(nbytes));
+  }
   s->nbytes = nbytes;
   s->device = device;
   return s;
+}
+
+Device resolve_device(Device d) {
+  if (d.is_cpu()) return cpu_device();
+  DeviceRuntime& rt = require_device_runtime();
+  if (d.index < 0) d.index = rt.current_device();
+  const int n = rt.device_count();
+  TL_CHECK(d.index < n, "CUDA error: invalid device ordinal (asked for ", d.str(), ", ", n, " device",
+           n == 1 ? "" : "s", " available)");
+  return d;
 }
 
 std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Device device, std::shared_ptr<void> owner) {

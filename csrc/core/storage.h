@@ -14,7 +14,7 @@ constexpr size_t kAlignment = 64;
 struct Storage {
   void* data = nullptr;
   int64_t nbytes = 0;
-  Device device;
+  Device device;                // concrete: cuda storages always carry their index
   std::shared_ptr<void> owner;  // keeps memory we do not own (numpy, DLPack) alive
   bool external = false;        // true: `owner` releases the memory, not us
   std::atomic<uint64_t> version{0};
@@ -27,6 +27,9 @@ struct Storage {
   static std::shared_ptr<Storage> allocate(int64_t nbytes, Device device);
   static std::shared_ptr<Storage> wrap(void* data, int64_t nbytes, Device device, std::shared_ptr<void> owner);
 };
+
+// "cuda" (index -1) -> "cuda:<current device>"; checks that the device exists. CPU stays CPU.
+Device resolve_device(Device d);
 
 void* cpu_alloc(size_t nbytes);
 void cpu_free(void* p);

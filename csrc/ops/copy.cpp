@@ -1,5 +1,10 @@
 #include "copy.h"
+#include "../core/runtime.h"
 #include "../cpu/copy.h"
+#include "dispatch.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/copy.h"
+#endif
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -71,20 +76,62 @@ Tensor input_for_write(const Tensor& out, const Tensor& in) {
   return in.clone();
 }
 
-void copy_(const Tensor& dst, const Tensor& src_in) {
-  TL_CHECK(dst.device() == src_in.device(), "copy_: expected all tensors to be on the same device, but found ",
-           dst.device().str(), " and ", src_in.device().str());
+namespace {
+
+// dst <- src when they live on different devices. Casting and broadcasting happen on src's device
+// (into a dense buffer of dst's shape and dtype), the bytes move in one transfer, and a non-contiguous
+// dst is filled from a contiguous staging tensor on its own device.
+void copy_between_devices(const Tensor& dst, const Tensor& src, bool non_blocking) {
+  DeviceRuntime& rt = require_device_runtime();
+  Tensor s = src;
+  if (!(s.dtype() == dst.dtype() && s.sizes() == dst.sizes() && s.is_contiguous())) {
+    s = Tensor::empty(dst.sizes(), dst.dtype(), src.device());
+    copy_(s, src);
+  }
+  Tensor d = dst.is_contiguous() ? dst : Tensor::empty(dst.sizes(), dst.dtype(), dst.device());
+  const size_t nbytes = static_cast<size_t>(d.numel()) * d.itemsize();
+  if (src.device().is_cpu()) {
+    const int dev = d.device().index;
+    rt.memcpy(d.data_ptr(), s.data_ptr(), nbytes, CopyKind::HostToDevice, dev, current_stream(dev), non_blocking);
+  } else if (dst.device().is_cpu()) {
+    // the host reads the result right away: always wait (torch does too for pageable memory)
+    const int dev = s.device().index;
+    rt.memcpy(d.data_ptr(), s.data_ptr(), nbytes, CopyKind::DeviceToHost, dev, current_stream(dev), false);
+  } else {
+    const int sd = s.device().index;
+    rt.memcpy_peer(d.data_ptr(), d.device().index, s.data_ptr(), sd, nbytes, current_stream(sd));
+  }
+  if (d.data_ptr() != dst.data_ptr() || d.storage() != dst.storage()) copy_(dst, d);
+}
+
+}  // namespace
+
+void copy_(const Tensor& dst, const Tensor& src_in, bool non_blocking) {
   Shape b = broadcast_shapes(dst.sizes(), src_in.sizes());
   TL_CHECK(b == dst.sizes(), "output with shape ", shape_str(dst.sizes()),
            " doesn't match the broadcast shape ", shape_str(b));
   check_writable(dst, "copy_");
   if (dst.numel() == 0) return;
+  if (dst.device() != src_in.device()) {
+    copy_between_devices(dst, src_in, non_blocking);
+    return;
+  }
   const Tensor src = input_for_write(dst, src_in);
   if (dst.data_ptr() == src.data_ptr() && dst.strides() == src.strides() && dst.sizes() == src.sizes() &&
       dst.dtype() == src.dtype())
     return;
-  cpu::copy_kernel(dst, src);
+  TL_KERNEL(dst.device(), copy_kernel, dst, src);
 }
+
+Tensor to_device(const Tensor& t, Device device, DType dtype, bool non_blocking, bool copy) {
+  device = resolve_device(device);
+  if (t.device() == device && t.dtype() == dtype && !copy) return t;
+  Tensor out = Tensor::empty(t.sizes(), dtype, device);
+  copy_(out, t, non_blocking);
+  return out;
+}
+
+Tensor to_host(const Tensor& t) { return t.device().is_cpu() ? t : to_device(t, cpu_device(), t.dtype()); }
 
 Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   if (t.dtype() == dtype && !copy) return t;
@@ -118,11 +165,11 @@ void fill_(const Tensor& t, const Scalar& value) {
   check_fill_value(value, t.dtype());
   check_writable(t, "fill_");
   if (t.numel() == 0) return;
-  cpu::fill_kernel(t, value);
+  TL_KERNEL(t.device(), fill_kernel, t, value);
 }
 
-Tensor full(const Shape& sizes, const Scalar& value, DType dtype) {
-  Tensor t = Tensor::empty(sizes, dtype);
+Tensor full(const Shape& sizes, const Scalar& value, DType dtype, Device device) {
+  Tensor t = Tensor::empty(sizes, dtype, device);
   fill_(t, value);
   return t;
 }

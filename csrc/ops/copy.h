@@ -7,10 +7,16 @@
 namespace tl {
 
 Shape broadcast_shapes(const Shape& a, const Shape& b);
-void copy_(const Tensor& dst, const Tensor& src);
+// Across devices too: non_blocking lets a host-to-device copy return before it completes (ordered on
+// the destination's current stream); device-to-host copies always wait.
+void copy_(const Tensor& dst, const Tensor& src, bool non_blocking = false);
+// t on `device` with `dtype` (t itself when nothing changes and !copy); the result is contiguous.
+Tensor to_device(const Tensor& t, Device device, DType dtype, bool non_blocking = false, bool copy = false);
+// t's values in host memory (t itself when it is on the CPU): for the few host-side reads an op needs.
+Tensor to_host(const Tensor& t);
 Tensor to_dtype(const Tensor& t, DType dtype, bool copy = false);
 void fill_(const Tensor& t, const Scalar& value);
-Tensor full(const Shape& sizes, const Scalar& value, DType dtype);
+Tensor full(const Shape& sizes, const Scalar& value, DType dtype, Device device = cpu_device());
 // Raises torch's error when `t` has stride-0 / self-overlapping memory and is about to be written.
 void check_writable(const Tensor& t, const char* op);
 // The input a kernel writing `out` may read element by element. Shares memory with `out` only as

@@ -8,9 +8,9 @@
 
 namespace tl {
 
-Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, DType dtype);
-Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, DType dtype);
-Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base, DType dtype);
-Tensor eye(int64_t n, int64_t m, DType dtype);
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, DType dtype, Device device = cpu_device());
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, DType dtype, Device device = cpu_device());
+Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base, DType dtype, Device device = cpu_device());
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device = cpu_device());
 
 }  // namespace tl

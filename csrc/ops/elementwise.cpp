@@ -1,6 +1,7 @@
 #include "elementwise.h"
 #include "copy.h"
 #include "../cpu/elementwise.h"
+#include "dispatch.h"
 
 namespace tl {
 
@@ -177,9 +178,17 @@ void unary_(UnaryOp op, const Tensor& x, double p0, double p1) {
 
 namespace {
 
-Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted, const Tensor* out_opt) {
-  TL_CHECK(a.device() == b.device(), "Expected all tensors to be on the same device, but found at least two devices, ",
-           a.device().str(), " and ", b.device().str(), "!");
+// torch lets a zero-dim CPU tensor take part in an op on another device, as if it were a Python scalar:
+// it is copied to the other operand's device. Any other mix of devices is an error.
+Tensor on_device_of(const Tensor& t, const Tensor& other) {
+  if (t.device() != other.device() && t.device().is_cpu() && t.dim() == 0) return to_device(t, other.device(), t.dtype());
+  return t;
+}
+
+Tensor run_binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in, DType promoted, const Tensor* out_opt) {
+  const Tensor& dev_of = out_opt ? *out_opt : (a_in.dim() == 0 && a_in.device().is_cpu() ? b_in : a_in);
+  const Tensor a = on_device_of(a_in, dev_of), b = on_device_of(b_in, dev_of);
+  check_same_device(op_name(op), {out_opt, &a, &b});
   // torch reports a shape mismatch before a dtype it has no kernel for
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType compute = compute_dtype(op, promoted);
@@ -211,7 +220,7 @@ Tensor run_binary(BinaryOp op, const Tensor& a, const Tensor& b, DType promoted,
   return out;
 }
 
-Tensor scalar_tensor(const Scalar& s, DType dt) { return full({}, s, dt); }
+Tensor scalar_tensor(const Scalar& s, DType dt, Device device) { return full({}, s, dt, device); }
 
 void check_int_pow(BinaryOp op, DType compute, const Scalar& exponent) {
   if (op == BinaryOp::pow && is_integral(compute, false) && exponent.kind != Scalar::Kind::Float && exponent.i < 0)
@@ -229,7 +238,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b, bool reverse) {
   if (!reverse) check_int_pow(op, promoted, b);
   // torch rejects a Python bool operand of `-` too, before it becomes a tensor of the promoted dtype
   if (b.dtype() == DType::Bool) check_binary_dtypes(op, a.dtype(), DType::Bool, compute_dtype(op, promoted));
-  Tensor bt = scalar_tensor(b, promoted);
+  Tensor bt = scalar_tensor(b, promoted, a.device());
   return reverse ? run_binary(op, bt, a, promoted, nullptr) : run_binary(op, a, bt, promoted, nullptr);
 }
 
@@ -241,16 +250,19 @@ void binary_(BinaryOp op, const Tensor& self, const Scalar& other) {
   DType promoted = result_type(self, other);
   check_int_pow(op, promoted, other);
   if (other.dtype() == DType::Bool) check_binary_dtypes(op, self.dtype(), DType::Bool, compute_dtype(op, promoted));
-  run_binary(op, self, scalar_tensor(other, promoted), promoted, &self);
+  run_binary(op, self, scalar_tensor(other, promoted, self.device()), promoted, &self);
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  TL_CHECK(cond.dtype() == DType::Bool || cond.dtype() == DType::UInt8,
+Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
+  TL_CHECK(cond_in.dtype() == DType::Bool || cond_in.dtype() == DType::UInt8,
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
-           dtype_torch_name(cond.dtype()));
-  DType dt = result_type(a, b);
+           dtype_torch_name(cond_in.dtype()));
+  DType dt = result_type(a_in, b_in);
+  const Tensor& dev_of = cond_in.dim() == 0 && cond_in.device().is_cpu() ? (a_in.dim() == 0 && a_in.device().is_cpu() ? b_in : a_in) : cond_in;
+  const Tensor cond = on_device_of(cond_in, dev_of), a = on_device_of(a_in, dev_of), b = on_device_of(b_in, dev_of);
+  check_same_device("where", {&cond, &a, &b});
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
-  Tensor out = Tensor::empty(shape, dt, a.device());
+  Tensor out = Tensor::empty(shape, dt, cond.device());
   if (out.numel()) cpu::where_kernel(out, to_dtype(cond, DType::Bool), to_dtype(a, dt), to_dtype(b, dt));
   return out;
 }

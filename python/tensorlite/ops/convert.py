@@ -45,6 +45,29 @@ def _to_dtype(x, dtype, copy):
     return _wrap(_C.to_dtype(x._t, dtype._id, True))
 
 
+class ToDevice(Function):
+    """x moved to another device (and maybe dtype); the gradient goes back the same way."""
+
+    @staticmethod
+    def forward(ctx, x, device, dtype, non_blocking):
+        ctx.src = (x._t.device, x.dtype)
+        return _wrap(_C.to_device(x._t, device, dtype._id, non_blocking, True))
+
+    @staticmethod
+    def backward(ctx, g):
+        dev, dt = ctx.src
+        return _wrap(_C.to_device(g._t, dev, dt._id)), None, None, None
+
+
+def _to_device(x, device, dtype, non_blocking=False, copy=False):
+    """x on `device` (a name from creation._check_device) with `dtype`, differentiable."""
+    if device == x._t.device:
+        return _to_dtype(x, dtype, copy)
+    if MODE.enabled and x._rg and dtype.is_floating_point:
+        return ToDevice.apply(x, device, dtype, non_blocking)
+    return _wrap(_C.to_device(x._t, device, dtype._id, non_blocking, True))
+
+
 def _parse_to(args, kwargs):
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
@@ -68,13 +91,12 @@ def _parse_to(args, kwargs):
 
 
 def to(self, *args, **kwargs):
+    non_blocking = bool(kwargs.get("non_blocking", False))
     dtype, device, copy = _parse_to(args, kwargs)
-    if device is not None:
-        d = D._as_device(device)
-        if d.type != "cpu":
-            from ..cuda import _lazy_device_check
-            _lazy_device_check(d)
-    return _to_dtype(self, dtype or self.dtype, copy)
+    if device is None:
+        return _to_dtype(self, dtype or self.dtype, copy)
+    from .creation import _check_device
+    return _to_device(self, _check_device(device), dtype or self.dtype, non_blocking, copy)
 
 
 _TYPE_NAMES = {"torch.FloatTensor": D.float32, "torch.DoubleTensor": D.float64, "torch.LongTensor": D.int64,
@@ -93,7 +115,13 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
 
 
 def cpu(self, memory_format=None):
-    return self
+    return _to_device(self, "cpu", self.dtype)
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    from .creation import _check_device
+    dev = "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device)
+    return _to_device(self, _check_device(dev), self.dtype, non_blocking)
 
 
 def copy_(self, src, non_blocking=False):
@@ -102,9 +130,9 @@ def copy_(self, src, non_blocking=False):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
     if MODE.enabled and (self._rg or src._rg):
         def compute(dst):
-            return expand_like(_to_dtype(src, dst.dtype, False), dst)
+            return expand_like(_to_device(src, dst._t.device, dst.dtype), dst)
         return _inplace_op(self, compute)
-    _C.copy_(self._t, src._t)
+    _C.copy_(self._t, src._t, bool(non_blocking))
     self._t.bump_version()
     return self
 
@@ -123,7 +151,7 @@ def _caster(dt):
 
 
 _register_methods({
-    "clone": clone, "to": to, "type": type_, "cpu": cpu, "copy_": copy_,
+    "clone": clone, "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "copy_": copy_,
     "float": _caster(D.float32), "double": _caster(D.float64), "long": _caster(D.int64), "int": _caster(D.int32),
     "bool": _caster(D.bool), "byte": _caster(D.uint8),
 })

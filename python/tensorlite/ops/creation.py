@@ -20,11 +20,25 @@ _range = builtins.range
 
 
 def _check_device(device):
+    """The C++ core's name for `device` ("cpu" or "cuda:N", the current device when no index is
+    given), after checking that it can be used (torch's errors otherwise)."""
+    if device is None:
+        return "cpu"
     d = D._as_device(device)
-    if d.type != "cpu":
-        from ..cuda import _lazy_device_check
-        _lazy_device_check(d)
-    return d
+    if d.type == "cpu":
+        return "cpu"
+    from ..cuda import _lazy_device_check
+    _lazy_device_check(d)
+    return f"cuda:{_C.cuda_current_device() if d.index is None else d.index}"
+
+
+def _on(impl, dev):
+    """impl moved to `dev` (a _check_device name), or impl itself when it is there already."""
+    return impl if dev == "cpu" and impl.device == "cpu" else _C.to_device(impl, dev, impl.dtype)
+
+
+def _like_device(input, device):
+    return input._t.device if device is None else _check_device(device)
 
 
 def _sizes(size, op="empty"):
@@ -203,13 +217,14 @@ def _from_array(arr, dtype):
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
                       "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-        impl = _C.to_dtype(data._t, (dtype or data.dtype)._id, True)
+        impl = _C.to_device(data._t, data._t.device if device is None else dev, (dtype or data.dtype)._id,
+                            False, True)
         return _finish(_wrap(impl), requires_grad)
     if isinstance(data, np.ndarray):
         arr, dt = _from_array(data, dtype)
@@ -218,26 +233,24 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     # from_numpy on a private contiguous copy: the new tensor owns its memory
     if not (arr.flags.c_contiguous and arr.flags.owndata):
         arr = np.array(arr, order="C", copy=True)
-    return _finish(_wrap(_C.from_numpy(arr)), requires_grad)
+    return _finish(_wrap(_on(_C.from_numpy(arr), dev)), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Shares memory with `data` where it can (a Tensor of the same dtype, a numpy array of a supported
     dtype); copies otherwise."""
-    _check_device(device)
+    dev = _check_device(device)
     if isinstance(data, Tensor):
-        if dtype is None or dtype == data.dtype:
-            return data
-        return data.to(dtype)
+        return data.to(dtype=dtype or data.dtype, device=device)
     if isinstance(data, np.ndarray):
         try:
             src = D._from_numpy_dtype(data.dtype)
         except TypeError:
             src = None
         if src is not None and (dtype is None or dtype == src) and all(s >= 0 for s in data.strides):
-            return from_numpy(data)
-        return tensor(data, dtype=dtype)
-    return tensor(data, dtype=dtype)
+            return _wrap(_on(from_numpy(data)._t, dev))
+        return tensor(data, dtype=dtype, device=device)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
@@ -275,14 +288,14 @@ def _check_dtype(dtype, op):
 # -- filled constructors ----------------------------------------------------------------------------------
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, memory_format=None, pin_memory=False,
           layout=None):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "empty")
-    return _finish(_wrap(_C.empty(_sizes(size, "empty"), _dt(dtype))), requires_grad)
+    return _finish(_wrap(_C.empty(_sizes(size, "empty"), _dt(dtype), dev)), requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    _check_device(device)
-    return _finish(_wrap(_C.empty_strided(list(size), list(stride), _dt(dtype))), requires_grad)
+    dev = _check_device(device)
+    return _finish(_wrap(_C.empty_strided(list(size), list(stride), _dt(dtype), dev)), requires_grad)
 
 
 def _check_fill(fill_value, op):
@@ -300,7 +313,7 @@ def _check_fill(fill_value, op):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     if dtype is None:
@@ -315,19 +328,19 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         else:
             dtype = D.get_default_dtype()
     fill_value = _check_fill(fill_value, "full")
-    return _finish(_wrap(_C.full(_sizes((size,), "full"), fill_value, dtype._id)), requires_grad)
+    return _finish(_wrap(_C.full(_sizes((size,), "full"), fill_value, dtype._id, dev)), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "zeros")
-    return _finish(_wrap(_C.full(_sizes(size, "zeros"), 0, _dt(dtype))), requires_grad)
+    return _finish(_wrap(_C.full(_sizes(size, "zeros"), 0, _dt(dtype), dev)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "ones")
-    return _finish(_wrap(_C.full(_sizes(size, "ones"), 1, _dt(dtype))), requires_grad)
+    return _finish(_wrap(_C.full(_sizes(size, "ones"), 1, _dt(dtype), dev)), requires_grad)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
@@ -342,23 +355,24 @@ def _like_dtype(t, dtype):
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
                pin_memory=False):
-    return _finish(_wrap(_C.empty(list(input._t.shape), _like_dtype(input, dtype))), requires_grad)
+    return _finish(_wrap(_C.empty(list(input._t.shape), _like_dtype(input, dtype), _like_device(input, device))), requires_grad)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
                pin_memory=False):
-    return _finish(_wrap(_C.full(list(input._t.shape), 0, _like_dtype(input, dtype))), requires_grad)
+    return _finish(_wrap(_C.full(list(input._t.shape), 0, _like_dtype(input, dtype), _like_device(input, device))), requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
               pin_memory=False):
-    return _finish(_wrap(_C.full(list(input._t.shape), 1, _like_dtype(input, dtype))), requires_grad)
+    return _finish(_wrap(_C.full(list(input._t.shape), 1, _like_dtype(input, dtype), _like_device(input, device))), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
               pin_memory=False):
     dt = _like_dtype(input, dtype)
-    return _finish(_wrap(_C.full(list(input._t.shape), _check_fill(fill_value, "full_like"), dt)), requires_grad)
+    return _finish(_wrap(_C.full(list(input._t.shape), _check_fill(fill_value, "full_like"), dt,
+                                 _like_device(input, device))), requires_grad)
 
 
 # -- range factories ------------------------------------------------------------------------------------------
@@ -378,7 +392,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
            pin_memory=False):
     """Values start, start + step, ... below end. dtype as torch: int64 when start, end and step are all
     integers, the default float dtype otherwise."""
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "arange")
     if end is None:
         start, end = 0, start
@@ -386,7 +400,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
                                           _range_arg(step, "step", "arange"))
     if dtype is None:
         dtype = D.get_default_dtype() if (f1 or f2 or f3) else D.int64
-    return _finish(_wrap(_C.arange(start, end, step, dtype._id)), requires_grad)
+    return _finish(_wrap(_C.arange(start, end, step, dtype._id, dev)), requires_grad)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -400,7 +414,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     n = int(np.floor((float(end) - float(start)) / float(step))) + 1
     dtype = dtype or D.get_default_dtype()
     return _finish(_wrap(_C.arange(float(start), float(start) + n * float(step) - float(step) / 2, float(step),
-                                   D.float64._id)).to(dtype), requires_grad)
+                                   D.float64._id, _check_device(device))).to(dtype), requires_grad)
 
 
 def _steps_arg(steps, op):
@@ -413,34 +427,34 @@ def _steps_arg(steps, op):
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
              pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "linspace")
     start, _ = _range_arg(start, "start", "linspace")
     end, _ = _range_arg(end, "end", "linspace")
     dtype = dtype or D.get_default_dtype()
-    return _finish(_wrap(_C.linspace(start, end, _steps_arg(steps, "linspace"), dtype._id)), requires_grad)
+    return _finish(_wrap(_C.linspace(start, end, _steps_arg(steps, "linspace"), dtype._id, dev)), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
              pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "logspace")
     start, _ = _range_arg(start, "start", "logspace")
     end, _ = _range_arg(end, "end", "logspace")
     dtype = dtype or D.get_default_dtype()
-    return _finish(_wrap(_C.logspace(start, end, _steps_arg(steps, "logspace"), float(base), dtype._id)),
+    return _finish(_wrap(_C.logspace(start, end, _steps_arg(steps, "logspace"), float(base), dtype._id, dev)),
                    requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    _check_device(device)
+    dev = _check_device(device)
     _check_dtype(dtype, "eye")
     for name, v in (("n", n), ("m", m)):
         if v is not None and (not isinstance(v, numbers.Integral) or isinstance(v, bool)):
             raise TypeError(f"eye(): argument '{name}' (position {1 if name == 'n' else 2}) must be int, not "
                             f"{type(v).__name__}")
     m = n if m is None else m
-    return _finish(_wrap(_C.eye(int(n), int(m), _dt(dtype))), requires_grad)
+    return _finish(_wrap(_C.eye(int(n), int(m), _dt(dtype), dev)), requires_grad)
 
 
 # -- DLPack ----------------------------------------------------------------------------------------------------
@@ -498,32 +512,38 @@ def _new_dt(self, dtype):
     return self.dtype if dtype is None else dtype
 
 
+def _new_dev(self, device):
+    return self._t.device if device is None else device
+
+
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return empty(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+    return empty(*size, dtype=_new_dt(self, dtype), device=_new_dev(self, device), requires_grad=requires_grad)
 
 
 def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return zeros(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+    return zeros(*size, dtype=_new_dt(self, dtype), device=_new_dev(self, device), requires_grad=requires_grad)
 
 
 def _new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return ones(*size, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+    return ones(*size, dtype=_new_dt(self, dtype), device=_new_dev(self, device), requires_grad=requires_grad)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
               pin_memory=False):
-    return full(size, fill_value, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+    return full(size, fill_value, dtype=_new_dt(self, dtype), device=_new_dev(self, device), requires_grad=requires_grad)
 
 
 def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
                        pin_memory=False):
-    return empty_strided(size, stride, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+    return empty_strided(size, stride, dtype=_new_dt(self, dtype), device=_new_dev(self, device),
+                         requires_grad=requires_grad)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     if isinstance(data, Tensor):
-        return _finish(_wrap(_C.to_dtype(data._t, _new_dt(self, dtype)._id, True)), requires_grad)
-    return tensor(data, dtype=_new_dt(self, dtype), requires_grad=requires_grad)
+        return _finish(_wrap(_C.to_device(data._t, _new_dev(self, device), _new_dt(self, dtype)._id, False, True)),
+                       requires_grad)
+    return tensor(data, dtype=_new_dt(self, dtype), device=_new_dev(self, device), requires_grad=requires_grad)
 
 
 _register_methods({"new_empty": _new_empty, "new_zeros": _new_zeros, "new_ones": _new_ones, "new_full": _new_full,
