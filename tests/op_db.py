@@ -94,20 +94,22 @@ class Maker:
         return Arg(a, noncontig=noncontig, requires_grad=requires_grad)
 
 
-def to_lib(x, lib, requires_grad):
-    """Converts a sample argument (Arg, list/tuple/dict of them, or anything else) to lib tensors."""
+def to_lib(x, lib, requires_grad, device=None):
+    """Converts a sample argument (Arg, list/tuple/dict of them, or anything else) to lib tensors, on
+    `device` when given (the tensorlite device tests: the same values, moved to the device)."""
+    kw = {} if device is None else {"device": device}
     if isinstance(x, Arg):
         a = x.array
         if x.noncontig and a.ndim > 0:
             # same values, but strided: a slice of an array twice as wide in the last dim
             wide = np.zeros(a.shape[:-1] + (a.shape[-1] * 2,), dtype=a.dtype)
             wide[..., ::2] = a
-            w = lib.tensor(wide)
+            w = lib.tensor(wide, **kw)
             strides = list(w.stride())
             strides[-1] *= 2
             t = w.as_strided(a.shape, strides, 0)
         else:
-            t = lib.tensor(a)
+            t = lib.tensor(a, **kw)
         rg = x.requires_grad if x.requires_grad is not None else (requires_grad and a.dtype.kind == "f")
         if rg:
             if x.noncontig and a.ndim > 0:
@@ -117,11 +119,11 @@ def to_lib(x, lib, requires_grad):
                 t.requires_grad_(True)
         return t
     if isinstance(x, list):
-        return [to_lib(v, lib, requires_grad) for v in x]
+        return [to_lib(v, lib, requires_grad, device) for v in x]
     if isinstance(x, tuple):
-        return tuple(to_lib(v, lib, requires_grad) for v in x)
+        return tuple(to_lib(v, lib, requires_grad, device) for v in x)
     if isinstance(x, dict):
-        return {k: to_lib(v, lib, requires_grad) for k, v in x.items()}
+        return {k: to_lib(v, lib, requires_grad, device) for k, v in x.items()}
     return x
 
 

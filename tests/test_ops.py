@@ -34,7 +34,7 @@ def _cases(kind):
 
 def _to_numpy(x):
     if isinstance(x, (tl.Tensor, torch.Tensor)):
-        return x.detach().numpy()
+        return x.detach().cpu().numpy()
     return x
 
 
@@ -153,3 +153,82 @@ def test_error(op, k):
         e.fn(torch)
     with pytest.raises(e.exc, match=e.match):
         e.fn(tl)
+
+
+# -- every entry again on each available device ----------------------------------------------------------
+# The samples are moved to the device; outputs must come back on it, equal (within the entry's tolerances)
+# to torch's and to tensorlite's own CPU results, and so must the gradients. Without a device they skip;
+# CI runs them on the emulated device (tests/test_device_emulated.py), a GPU machine on the real one.
+_NO_DEVICE = "no CUDA device: tensorlite.cuda.is_available() is False (TENSORLITE_EMULATE_CUDA=1 emulates one)"
+
+
+def _device_cases():
+    if not tl.cuda.is_available():
+        return [pytest.param(None, None, None, "cuda", id="cuda-skipped", marks=pytest.mark.skip(reason=_NO_DEVICE))]
+    return [pytest.param(op, dt, i, "cuda", id=f"cuda-{op.name}-{dt}-{i}")
+            for op in OPS for dt in op.dtypes for i in range(len(_samples(op, dt)))]
+
+
+def _assert_on(out, device, what):
+    want = tl.device(device)
+    want = tl.device(want.type, tl.cuda.current_device() if want.index is None else want.index)
+    for k, o in enumerate(_flatten(out)):
+        if isinstance(o, tl.Tensor):
+            assert o.device == want, f"{what} {k}: on {o.device}, expected {want}"
+
+
+def _assert_close_tl(actual, expected, atol, rtol, what):
+    """tensorlite on the device against tensorlite on the CPU."""
+    for k, (a, e) in enumerate(zip(_flatten(actual), _flatten(expected))):
+        if isinstance(e, tl.Tensor):
+            assert isinstance(a, tl.Tensor) and tuple(a.shape) == tuple(e.shape) and a.dtype == e.dtype, \
+                f"{what} {k}: {a!r} vs the CPU's {e!r}"
+            an, en = _to_numpy(a), _to_numpy(e)
+            if en.dtype.kind == "f":
+                np.testing.assert_allclose(an, en, atol=atol, rtol=rtol, equal_nan=True, err_msg=f"{what} {k}")
+            else:
+                np.testing.assert_array_equal(an, en, err_msg=f"{what} {k}")
+        elif isinstance(e, float):
+            assert a == pytest.approx(e, rel=rtol, abs=atol, nan_ok=True), what
+        else:
+            assert a == e, f"{what} {k}: {a!r} != the CPU's {e!r}"
+
+
+@pytest.mark.parametrize("op,dtype,i,device", _device_cases())
+def test_device(op, dtype, i, device):
+    s = _samples(op, dtype)[i]
+    args, kwargs = tuple(s.args), s.kwargs
+    atol, rtol = op.tolerances(dtype)
+    # forward
+    expected = op.ref(*to_lib(args, torch, False), **to_lib(kwargs, torch, False))
+    actual = op.tl(*to_lib(args, tl, False, device), **to_lib(kwargs, tl, False, device))
+    _assert_on(actual, device, "output")
+    if op.nondeterministic:
+        for a, e in zip(_flatten(actual), _flatten(expected)):
+            assert tuple(a.shape) == tuple(e.shape) and a.dtype.name == str(e.dtype).replace("torch.", "")
+    else:
+        assert_same(actual, expected, atol, rtol, op.check_dtype)
+        _assert_close_tl(actual, op.tl(*to_lib(args, tl, False), **to_lib(kwargs, tl, False)), atol, rtol, "output")
+    if not op.grad or dtype not in ("float32", "float64"):
+        return
+    # backward, with the same random upstream gradient as torch's (moved to the device)
+    t_args, t_kwargs = to_lib(args, torch, True), to_lib(kwargs, torch, True)
+    d_args, d_kwargs = to_lib(args, tl, True, device), to_lib(kwargs, tl, True, device)
+    t_in, d_in = _diff_inputs(t_args, t_kwargs, torch.Tensor), _diff_inputs(d_args, d_kwargs, tl.Tensor)
+    t_out = [o for o in _flatten(op.ref(*t_args, **t_kwargs)) if isinstance(o, torch.Tensor) and o.requires_grad]
+    d_out = [o for o in _flatten(op.tl(*d_args, **d_kwargs)) if isinstance(o, tl.Tensor) and o.requires_grad]
+    assert len(d_out) == len(t_out), "differentiable outputs differ from torch's"
+    if not t_in or not t_out:
+        return
+    rng = np.random.default_rng(1)
+    ups = [rng.standard_normal(tuple(o.shape)).astype(np.dtype(dtype)) for o in t_out]
+    t_grads = torch.autograd.grad(t_out, t_in, [torch.tensor(u) for u in ups], allow_unused=True)
+    d_grads = tl.autograd.grad(d_out, d_in, [tl.tensor(u, device=device) for u in ups], allow_unused=True)
+    gatol, grtol = op.grad_tolerances(dtype)
+    for k, (a, e) in enumerate(zip(d_grads, t_grads)):
+        if e is None:
+            assert a is None or np.all(_to_numpy(a) == 0), f"grad {k}: torch has none"
+            continue
+        assert a is not None, f"grad {k}: tensorlite gave None, torch a gradient"
+        _assert_on(a, device, "grad of input")
+        assert_same(a, e, gatol, grtol, what=f"grad of input {k}")

@@ -166,6 +166,7 @@ def _add_suffixes(tensor_str, suffixes, indent):
 
 
 def tensor_repr(t):
+    from . import _C
     from . import _dtype as D
     from .tensor import Tensor
     name = type(t).__name__
@@ -174,7 +175,8 @@ def tensor_repr(t):
     suffixes = []
     if t.device.type != "cpu":
         suffixes.append(f"device='{t.device}'")
-    a = t.detach()._t.numpy()  # CUDA issue: copy to host first
+    impl = t.detach()._t
+    a = (impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)).numpy()
     dt = t.dtype
     has_default_dtype = dt in (D.get_default_dtype(), D.int64, D.bool)
     if a.size == 0:

@@ -116,20 +116,47 @@ def _sampled(size, dtype, kernel_name, op):
     return _wrap(_C.empty(_sizes(size, op), dtype._id))
 
 
+def _device(device):
+    from .ops.creation import _check_device
+    return _check_device(device)
+
+
+def _on(t, dev):
+    """t (a freshly sampled host tensor) moved to `dev`, a _check_device name. Samples are always drawn
+    on the host from the one Philox stream, so a seed gives the same numbers on every device."""
+    return t if dev == "cpu" else _wrap(_C.to_device(t._t, dev, t._t.dtype))
+
+
+def _host(impl):
+    return impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)
+
+
+def _fill(impl, fill):
+    """Runs fill(host_impl) on impl, through a host temporary when impl lives on a device."""
+    if impl.device == "cpu":
+        fill(impl)
+        return
+    tmp = _C.empty(list(impl.shape), impl.dtype)
+    fill(tmp)
+    _C.copy_(impl, tmp)
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """Uniform on [0, 1)."""
+    dev = _device(device)
     t = _sampled(size, dtype, "check_uniform_bounds", "rand")
     _C.uniform_(t._t, 0.0, 1.0, _gen(generator))
-    return _done(t, requires_grad)
+    return _done(_on(t, dev), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False):
     """Standard normal."""
+    dev = _device(device)
     t = _sampled(size, dtype, "normal_kernel_cpu", "randn")
     _C.normal_(t._t, 0.0, 1.0, _gen(generator))
-    return _done(t, requires_grad)
+    return _done(_on(t, dev), requires_grad)
 
 
 def _random_bounds(dtype, lo, hi):
@@ -181,27 +208,30 @@ def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, d
     high = _int_arg(high, "high", "randint")
     dtype = dtype or D.int64
     _random_bounds(dtype, low, high)
+    dev = _device(device)
     t = _wrap(_C.empty(_sizes((size,), "randint"), dtype._id))
     _C.random_(t._t, low, high, _gen(generator))
-    return _done(t, requires_grad)
+    return _done(_on(t, dev), requires_grad)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
               generator=None):
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    return rand(*input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad,
+                generator=generator)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
                generator=None):
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    return randn(*input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad,
+                 generator=generator)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                  layout=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad,
-                   generator=generator)
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
+                   requires_grad=requires_grad, generator=generator)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
@@ -215,11 +245,12 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dev = _device(device)
     keys = _wrap(_C.empty([int(n)], D.float64._id))
     _C.uniform_(keys._t, 0.0, 1.0, _gen(generator))
     perm = np.argsort(keys._t.numpy(), kind="stable")
     from .ops.creation import tensor
-    return _done(tensor(perm, dtype=dtype or D.int64), requires_grad)
+    return _done(tensor(perm, dtype=dtype or D.int64, device=dev), requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
@@ -227,13 +258,14 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     out_t = _wrap(_C.empty(list(input._t.shape), input._t.dtype))
     if p is None:
         _float_only("bernoulli_tensor_cpu_p_", input.dtype)
-        pv = input._t.numpy()
+        ph = _host(input._t)
+        pv = ph.numpy()
         if pv.size and not ((pv >= 0) & (pv <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-        _C.bernoulli_tensor_(out_t._t, input._t, _gen(generator))
+        _C.bernoulli_tensor_(out_t._t, ph, _gen(generator))
     else:
         _C.bernoulli_(out_t._t, float(p), _gen(generator))
-    return out_t
+    return _on(out_t, input._t.device)
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False,
@@ -241,7 +273,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
     """normal(mean, std): elementwise when either is a Tensor (broadcast), else `size` samples."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         if isinstance(std, Tensor):
-            sv = std.detach()._t.numpy()
+            sv = _host(std.detach()._t).numpy()
             if sv.size and (sv < 0).any():
                 raise RuntimeError("normal expects all elements of std >= 0.0")
         elif std < 0:
@@ -253,16 +285,17 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
         dt = ts[0].dtype if len(ts) == 1 else D._BY_ID[max(ts[0]._t.dtype, ts[1]._t.dtype)]
         z = _wrap(_C.empty(shape, dt._id))
         _C.normal_(z._t, 0.0, 1.0, _gen(generator))
-        return z * std + mean
+        return _on(z, ts[0]._t.device) * std + mean
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected "
                         "one of: (Tensor mean, Tensor std), (Tensor mean, float std), (float mean, Tensor std), "
                         "(float mean, float std, tuple of ints size)")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    dev = _device(device)
     t = _sampled((size,), dtype, "normal_kernel_cpu", "normal")
     _C.normal_(t._t, float(mean), float(std), _gen(generator))
-    return _done(t, requires_grad)
+    return _done(_on(t, dev), requires_grad)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -278,7 +311,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
-    p = np.asarray(input.detach()._t.numpy(), dtype=np.float64)
+    p = np.asarray(_host(input.detach()._t).numpy(), dtype=np.float64)
     squeeze = p.ndim == 1
     p = np.atleast_2d(p)
     if not replacement and num_samples > p.shape[1]:
@@ -304,7 +337,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                 keys = np.where(pr > 0, -np.log1p(-u[r]) / pr, np.inf)
             rows.append(np.argsort(keys, kind="stable")[:num_samples])
     out = np.stack(rows)
-    return tensor(out[0] if squeeze else out, dtype=D.int64)
+    return tensor(out[0] if squeeze else out, dtype=D.int64, device=input._t.device)
 
 
 # -- in-place samplers (Tensor methods) ----------------------------------------------------------------
@@ -324,7 +357,7 @@ def _inplace_random(fn):
 @_inplace_random
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     _float_only("check_uniform_bounds", self.dtype)
-    _C.uniform_(self._t, float(a), float(b), _gen(generator))
+    _fill(self._t, lambda t: _C.uniform_(t, float(a), float(b), _gen(generator)))
 
 
 @_inplace_random
@@ -332,7 +365,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _float_only("normal_kernel_cpu", self.dtype)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    _C.normal_(self._t, float(mean), float(std), _gen(generator))
+    _fill(self._t, lambda t: _C.normal_(t, float(mean), float(std), _gen(generator)))
 
 
 @_inplace_random
@@ -348,18 +381,19 @@ def random_(self, from_=0, to=None, *, generator=None):
             to = {"int64": 2 ** 63 - 1, "int32": 2 ** 31, "uint8": 256, "bool": 2}[self.dtype.name]
     from_, to = _int_arg(from_, "from", "random_"), _int_arg(to, "to", "random_")
     _random_bounds(self.dtype, from_, to)
-    _C.random_(self._t, from_, to, _gen(generator))
+    _fill(self._t, lambda t: _C.random_(t, from_, to, _gen(generator)))
 
 
 @_inplace_random
 def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
-        pv = p._t.numpy()
+        ph = _host(p._t)
+        pv = ph.numpy()
         if pv.size and not ((pv >= 0) & (pv <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-        _C.bernoulli_tensor_(self._t, p._t, _gen(generator))
+        _fill(self._t, lambda t: _C.bernoulli_tensor_(t, ph, _gen(generator)))
     else:
-        _C.bernoulli_(self._t, float(p), _gen(generator))
+        _fill(self._t, lambda t: _C.bernoulli_(t, float(p), _gen(generator)))
 
 
 @_inplace_random
@@ -369,7 +403,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     u = _wrap(_C.empty(list(self._t.shape), self._t.dtype))
     _C.uniform_(u._t, 0.0, 1.0, _gen(generator))
-    _C.copy_(self._t, _C.div_scalar(_C.neg(_C.log1p(_C.neg(u._t))), float(lambd), False))
+    _C.copy_(self._t, _C.div_scalar(_C.neg(_C.log1p(_C.neg(u._t))), float(lambd), False))  # copy_ crosses devices
 
 
 _register_methods({"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,

@@ -161,7 +161,7 @@ class Tensor:
     def tolist(self):
         if self._t.ndim == 0:
             return self._t.item()
-        return self._t.numpy().tolist()
+        return _host(self._t).numpy().tolist()
 
     def numpy(self, *, force=False):
         if self._rg and not force:
@@ -215,9 +215,10 @@ class Tensor:
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        # pickling (DataLoader workers, deepcopy): through numpy, keeping requires_grad
+        # pickling (DataLoader workers, deepcopy): through numpy, keeping requires_grad and the device
         from .ops.creation import _rebuild
-        return (_rebuild, (np.array(self._t.numpy()), self._rg))
+        dev = self._t.device
+        return (_rebuild, (np.array(_host(self._t).numpy()), self._rg) + ((dev,) if dev != "cpu" else ()))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -418,6 +419,11 @@ def _init(t, impl):
     t._grad_fn = None
     t._output_nr = 0
     t._meta = None
+
+
+def _host(impl):
+    """impl, or a copy of it in host memory: everything that reads values through numpy goes through here."""
+    return impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)
 
 
 def _wrap(impl):

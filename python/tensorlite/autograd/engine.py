@@ -34,7 +34,7 @@ def _make_root_grads(tensors, grad_tensors, is_grads_batched=False):
                                    + str(t.dtype))
             g = ops.ones_like(t)
         elif not isinstance(g, Tensor):
-            g = ops.tensor(g, dtype=t.dtype)
+            g = ops.tensor(g, dtype=t.dtype, device=t.device)
         else:
             if tuple(g.shape) != tuple(t.shape):
                 raise RuntimeError(
@@ -283,8 +283,8 @@ def _node_inputs(node, buf):
         from .._dtype import _BY_ID
         for i, g in enumerate(grads):
             if g is None and node._out_meta[i] is not None:
-                shape, dt = node._out_meta[i]
-                grads[i] = ops.zeros(shape, dtype=_BY_ID[dt])
+                shape, dt, dev = node._out_meta[i]
+                grads[i] = ops.zeros(shape, dtype=_BY_ID[dt], device=dev)
     return grads
 
 

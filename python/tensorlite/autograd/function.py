@@ -105,7 +105,7 @@ class BackwardCFunction(Node):
     _non_differentiable = None
     _dirty = None
     _in_meta = None   # user Functions: per input (shape, dtype) or None
-    _out_meta = None  # per output (shape, dtype) or None; None here means "a single tensor output"
+    _out_meta = None  # per output (shape, dtype, device) or None; None here means "a single tensor output"
 
     # -- the ctx API ------------------------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -272,7 +272,7 @@ def _link_outputs(ctx, args, outs):
                     o = Tensor._make(o._t, False)
                 break
         t = o._t
-        meta.append((t.shape, t.dtype))
+        meta.append((t.shape, t.dtype, t.device))
         if non_diff and any(o is n for n in non_diff):
             o._rg = False
         else:

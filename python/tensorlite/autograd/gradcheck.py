@@ -21,22 +21,39 @@ def _numerical_jacobian(func, inputs, idx, eps):
     """J[out_k][:, i] = d out_k / d inputs[idx].flat[i] by central differences, in float64."""
     from .grad_mode import no_grad
     x = inputs[idx]
-    arr = x.detach()._t.numpy()
+    # a CPU input is perturbed in place through its numpy view; a device input through a host copy that
+    # _sync writes back before each evaluation
+    arr = x.detach()._t.numpy() if x.is_cpu else _np(x)
     n = arr.size
     cols = []
     with no_grad():
         for i in range(n):
             orig = arr.flat[i]
             arr.flat[i] = orig - eps
-            lo = [o.detach()._t.numpy().astype(np.float64).ravel().copy() for o in _as_tuple(func(*inputs))
+            lo = [_np(o).astype(np.float64).ravel().copy() for o in _as_tuple(func(*_sync(inputs, idx, arr)))
                   if _is_float_tensor(o)]
             arr.flat[i] = orig + eps
-            hi = [o.detach()._t.numpy().astype(np.float64).ravel().copy() for o in _as_tuple(func(*inputs))
+            hi = [_np(o).astype(np.float64).ravel().copy() for o in _as_tuple(func(*_sync(inputs, idx, arr)))
                   if _is_float_tensor(o)]
             arr.flat[i] = orig
+            _sync(inputs, idx, arr)
             cols.append([(h - l) / (2 * eps) for h, l in zip(hi, lo)])
     n_out = len(cols[0]) if cols else 0
     return [np.stack([c[k] for c in cols], axis=1) if cols else None for k in range(n_out)]
+
+
+def _np(t):
+    """t's values as a numpy array (a view for CPU tensors, a host copy otherwise)."""
+    impl = t.detach()._t
+    return (impl if impl.device == "cpu" else __import__("tensorlite")._C.to_device(impl, "cpu", impl.dtype)).numpy()
+
+
+def _sync(inputs, idx, arr):
+    x = inputs[idx]
+    if not x.is_cpu:
+        from .. import _C
+        _C.copy_(x._t, _C.from_numpy(arr))
+    return inputs
 
 
 def _is_float_tensor(o):
@@ -69,14 +86,17 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         if o.requires_grad:
             for j in range(n_out):
                 go = zeros_like(o)
-                go._t.numpy().flat[j] = 1.0
+                if go.is_cpu:
+                    go._t.numpy().flat[j] = 1.0
+                else:
+                    go.view(-1)[j] = 1.0
                 grads = autograd_grad([o], [inputs[i] for i in diff_idx], [go], retain_graph=True, allow_unused=True)
                 for i, g in zip(diff_idx, grads):
                     if g is not None:
                         if tuple(g.shape) != tuple(inputs[i].shape):
                             return _fail(raise_exception, f"Gradient has incorrect size for input {i}: expected "
                                          f"{tuple(inputs[i].shape)}, got {tuple(g.shape)}")
-                        analytical[i][j] = g.detach()._t.numpy().astype(np.float64).ravel()
+                        analytical[i][j] = _np(g).astype(np.float64).ravel()
         for i in diff_idx:
             if inputs[i].numel() == 0 or n_out == 0:
                 continue
@@ -109,7 +129,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outputs = [o for o in _as_tuple(func(*inputs)) if _is_float_tensor(o) and o.requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, requires_grad=True)
+        grad_outputs = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device, requires_grad=True)
                         for o in outputs]
     grad_outputs = _as_tuple(grad_outputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

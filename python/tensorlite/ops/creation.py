@@ -270,8 +270,9 @@ def from_numpy(ndarray):
     return _wrap(_C.from_numpy(ndarray))
 
 
-def _rebuild(arr, requires_grad):
-    t = _wrap(_C.from_numpy(arr))
+def _rebuild(arr, requires_grad, device="cpu"):
+    impl = _C.from_numpy(arr)
+    t = _wrap(impl if device == "cpu" else _C.to_device(impl, _check_device(device), impl.dtype))
     t._rg = requires_grad
     return t
 

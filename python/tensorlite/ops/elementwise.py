@@ -417,7 +417,7 @@ def _result_type(*operands):
 
 
 def _zeros_like(x):
-    return _wrap(_C.full(list(x._t.shape), 0, x._t.dtype))
+    return _wrap(_C.full(list(x._t.shape), 0, x._t.dtype, x._t.device))
 
 
 def _scalar_tensor(v, dtype):
@@ -887,7 +887,7 @@ def pow(input, exponent):  # noqa: A001 - torch's name
         return _wrap(_C.pow(input._t, exponent._t))
     _binary_args("pow", input, exponent)
     if input._t.dtype == 0 and isinstance(exponent, bool):  # bool ** bool stays bool, as in torch
-        return input.clone() if exponent else _wrap(_C.full(list(input._t.shape), True, 0))
+        return input.clone() if exponent else _wrap(_C.full(list(input._t.shape), True, 0, input._t.device))
     if MODE.enabled and input._rg:
         return PowScalar.apply(input, exponent)
     return _wrap(_C.pow_scalar(input._t, exponent, False))
@@ -1256,7 +1256,7 @@ class Fill(Function):
     def forward(ctx, x, value):
         ctx.value_meta = _meta(value)
         v = value._t.item() if isinstance(value, Tensor) else value
-        return _wrap(_C.full(list(x._t.shape), v, x._t.dtype))
+        return _wrap(_C.full(list(x._t.shape), v, x._t.dtype, x._t.device))
 
     @staticmethod
     def backward(ctx, g):

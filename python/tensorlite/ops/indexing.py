@@ -35,8 +35,8 @@ _INDEX_DTYPES = (D.int64._id, D.int32._id)
 _MASK_DTYPES = (D.bool._id, D.uint8._id)
 
 
-def _zeros(shape, dtype_id):
-    return _C.full(list(shape), 0, dtype_id)
+def _zeros(shape, dtype_id, device="cpu"):
+    return _C.full(list(shape), 0, dtype_id, device)
 
 
 def _torch_name(dt_id):
@@ -63,7 +63,7 @@ class IndexBackward(Function):
     @staticmethod
     def forward(ctx, g, in_shape, idx, start=0):
         ctx.idx, ctx.start = idx, start
-        out = _zeros(in_shape, g._t.dtype)
+        out = _zeros(in_shape, g._t.dtype, g._t.device)
         _C.index_put_(out, idx, g._t, True, start)
         return _wrap(out)
 
@@ -90,7 +90,7 @@ class IndexPut(Function):
             if ctx.accumulate:
                 gx = g
             else:
-                zero = V.expand(_wrap(_C.full([], 0, g._t.dtype)), list(ctx.v_meta[0]))
+                zero = V.expand(_wrap(_C.full([], 0, g._t.dtype, g._t.device)), list(ctx.v_meta[0]))
                 gx = _index_put(g, ctx.idx, zero, False, ctx.start)
         if ctx.needs_input_grad[1]:
             gv = _index(g, ctx.idx, ctx.start)
@@ -264,6 +264,10 @@ def _parse(x, index):
                 trivial = False
                 adv.append((yd, _C.full([1 if m.item() else 0], 0, D.int64._id)))
                 yd += 1
+    # torch lets host index tensors (and lists) index a device tensor: they follow it there
+    dev = x._t.device
+    if dev != "cpu":
+        adv = [(d, t if t.device == dev else _C.to_device(t, dev, t.dtype)) for d, t in adv]
     p.spec, p.adv, p.trivial = spec, adv, trivial
     p.single_mask = len(items) == 1 and items[0][0] in ("mask", "bool")
     return p
@@ -405,7 +409,7 @@ def setitem(self, index, value):
                     t.bump_version()
                     return
                 if dt in _INDEX_DTYPES:
-                    _C.index_put_(t, [it], _C.full([], value, t.dtype), False)
+                    _C.index_put_(t, [it], _C.full([], value, t.dtype, t.device), False)
                     t.bump_version()
                     return
     p = _parse(self, index)
@@ -439,7 +443,7 @@ def setitem(self, index, value):
         # x := x with the region replaced, recorded as one out-of-place op so that the overwritten
         # elements get no gradient even when the value is a constant
         if v is None:
-            v = _wrap(_C.full([], value, self._t.dtype))
+            v = _wrap(_C.full([], value, self._t.dtype, self._t.device))
         v = _strip_leading_ones(v, y._t.ndim)
         _strip_and_check(v, y)
         if v.dtype != self.dtype:
@@ -461,7 +465,7 @@ def setitem(self, index, value):
     rest = [y._t.shape[d] for d in perm[len(idx):]]
     r_torch = rest[:pos] + b + rest[pos:]     # the indexing result's shape in torch's layout
     if v is None:
-        v = _wrap(_C.full([], value, self._t.dtype))
+        v = _wrap(_C.full([], value, self._t.dtype, self._t.device))
     elif v.dtype != self.dtype:
         if p.single_mask and v._t.ndim == 0:
             from .convert import _to_dtype
@@ -516,7 +520,7 @@ class SliceScatter(Function):
         gx = gv = None
         if ctx.needs_input_grad[0]:
             region = V.basic_index(g, ctx.spec)
-            zero = V.expand(_wrap(_C.full([], 0, g._t.dtype)), list(region._t.shape))
+            zero = V.expand(_wrap(_C.full([], 0, g._t.dtype, g._t.device)), list(region._t.shape))
             gx = SliceScatter.apply(g, zero, ctx.spec)
         if ctx.needs_input_grad[1]:
             gv = V.basic_index(g, ctx.spec)
@@ -542,7 +546,7 @@ class IndexSelect(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = _wrap(_zeros(ctx.in_shape, g._t.dtype))
+        z = _wrap(_zeros(ctx.in_shape, g._t.dtype, g._t.device))
         return index_add(z, ctx.dim, ctx.index, g), None, None
 
 
@@ -599,7 +603,7 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = _wrap(_zeros(ctx.in_shape, g._t.dtype))
+        z = _wrap(_zeros(ctx.in_shape, g._t.dtype, g._t.device))
         return scatter_add(z, ctx.dim, ctx.index, g), None, None
 
 
@@ -672,7 +676,7 @@ def _gather_into(g, dim, index, src_shape):
     r = gather(g, dim, index)
     if tuple(r._t.shape) == tuple(src_shape):
         return r
-    z = _wrap(_zeros(src_shape, g._t.dtype))
+    z = _wrap(_zeros(src_shape, g._t.dtype, g._t.device))
     if len(src_shape) == 0:
         return V.reshape(r, [])
     return _slice_scatter(z, r)
@@ -688,7 +692,7 @@ class _CornerScatter(Function):
     @staticmethod
     def forward(ctx, r, shape, spec):
         ctx.spec = spec
-        out = _zeros(shape, r._t.dtype)
+        out = _zeros(shape, r._t.dtype, r._t.device)
         sh, st, off = V._apply_spec(list(shape), V._contig(shape), 0, spec)
         _C.copy_(out.as_strided(sh, st, off), r._t)
         return _wrap(out)
@@ -829,7 +833,7 @@ class MaskedSelect(Function):
     @staticmethod
     def backward(ctx, g):
         if not ctx.shape:  # 0-d: the mask selects the single element or nothing
-            gx = IndexBackward.apply(g, [1], [_C.full([g._t.shape[0]], 0, D.int64._id)])
+            gx = IndexBackward.apply(g, [1], [_C.full([g._t.shape[0]], 0, D.int64._id, g._t.device)])
             gx = V.reshape(gx, [])
         else:
             gx = IndexBackward.apply(g, ctx.shape, ctx.idx)
@@ -850,7 +854,7 @@ def nonzero(input, *, as_tuple=False):
     if not as_tuple:
         return r
     if input._t.ndim == 0:
-        return (V.reshape(r, [-1]) if r._t.shape[0] else _wrap(_C.full([0], 0, D.int64._id)),)
+        return (V.reshape(r, [-1]) if r._t.shape[0] else _wrap(_C.full([0], 0, D.int64._id, input._t.device)),)
     n = r._t.shape[0]
     return tuple(_wrap(r._t.as_strided([n], [input._t.ndim], r._t.offset + j)) for j in range(input._t.ndim))
 
@@ -896,9 +900,9 @@ def _index_arg(name, x, dim, index):
 
 
 def _dim_mask(x, d, n, iv):
-    m = _wrap(_zeros([n], D.bool._id))
+    m = _wrap(_zeros([n], D.bool._id, x._t.device))
     if iv.numel():
-        _C.index_put_(m._t, [iv._t], _C.full([], True, D.bool._id), False)
+        _C.index_put_(m._t, [iv._t], _C.full([], True, D.bool._id, x._t.device), False)
     shape = [1] * x._t.ndim
     if shape:
         shape[d] = n
@@ -914,7 +918,7 @@ def index_fill(input, dim, index, value):
                                f"{value._t.ndim} dimension(s).")
         v = value.to(input.dtype) if value.dtype != input.dtype else value
     else:
-        v = _wrap(_C.full([], value, input._t.dtype))
+        v = _wrap(_C.full([], value, input._t.dtype, input._t.device))
     return where(_dim_mask(input, d, n, iv), v, input)
 
 
@@ -932,7 +936,7 @@ def index_copy(input, dim, index, source):
                            f"{input.dtype.name.capitalize()} and (source) {source.dtype.name.capitalize()}")
     if input._t.ndim == 0:
         return where(_dim_mask(input, d, n, iv), V.reshape(source, []), input)
-    placed = index_add(_wrap(_zeros(list(input._t.shape), input._t.dtype)), d, iv, source)
+    placed = index_add(_wrap(_zeros(list(input._t.shape), input._t.dtype, input._t.device)), d, iv, source)
     return where(_dim_mask(input, d, n, iv), placed, input)
 
 
@@ -1004,7 +1008,8 @@ def put_(self, index, source, accumulate=False):
 
 
 def _np(t):
-    return t.detach().numpy()
+    """t's values in a numpy array (a host copy for device tensors): the ops below compute in numpy."""
+    return t.detach().cpu().numpy()
 
 
 def bincount(input, weights=None, minlength=0):
@@ -1024,8 +1029,8 @@ def bincount(input, weights=None, minlength=0):
         w = _np(weights)
         out_dt = weights.dtype if weights.dtype.is_floating_point else D.float64
         r = np.bincount(a, weights=w.astype(np.float64), minlength=minlength)
-        return tensor(r, dtype=out_dt)
-    return tensor(np.bincount(a, minlength=minlength).astype(np.int64))
+        return tensor(r, dtype=out_dt, device=input.device)
+    return tensor(np.bincount(a, minlength=minlength).astype(np.int64), device=input.device)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -1041,11 +1046,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         else:
             vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
             inv = inv.reshape(-1)
-    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype)]
+    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype, device=input.device)]
     if return_inverse:
-        out.append(tensor(inv.astype(np.int64)))
+        out.append(tensor(inv.astype(np.int64), device=input.device))
     if return_counts:
-        out.append(tensor(cnt.astype(np.int64)))
+        out.append(tensor(cnt.astype(np.int64), device=input.device))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -1065,12 +1070,12 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     vals = x[starts]
     if dim is not None:
         vals = np.moveaxis(vals, 0, d)
-    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype)]
+    out = [tensor(np.ascontiguousarray(vals), dtype=input.dtype, device=input.device)]
     if return_inverse:
         inv = np.cumsum(keep) - 1
-        out.append(tensor(inv.reshape(a.shape if dim is None else (-1,)).astype(np.int64)))
+        out.append(tensor(inv.reshape(a.shape if dim is None else (-1,)).astype(np.int64), device=input.device))
     if return_counts:
-        out.append(tensor(np.diff(np.append(starts, n)).astype(np.int64)))
+        out.append(tensor(np.diff(np.append(starts, n)).astype(np.int64), device=input.device))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -1100,7 +1105,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         rs = s.reshape(-1, s.shape[-1])
         rv = v.reshape(-1, v.shape[-1])
         r = np.stack([np.searchsorted(a, b, side=how) for a, b in zip(rs, rv)]).reshape(v.shape)
-    return tensor(np.asarray(r).astype(np.int32 if out_int32 else np.int64))
+    return tensor(np.asarray(r).astype(np.int32 if out_int32 else np.int64), device=sorted_sequence.device)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
@@ -1113,7 +1118,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     from .creation import tensor
     e = _np(elements) if isinstance(elements, Tensor) else np.asarray(elements)
     t = _np(test_elements) if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    return tensor(np.isin(e, t, invert=invert))
+    return tensor(np.isin(e, t, invert=invert), device=elements.device if isinstance(elements, Tensor) else test_elements.device)
 
 
 def histc(input, bins=100, min=0, max=0):
@@ -1132,7 +1137,7 @@ def histc(input, bins=100, min=0, max=0):
         raise RuntimeError("torch.histc(): max must be larger than min")
     a = a[(a >= lo) & (a <= hi)]
     r, _ = np.histogram(a, bins=bins, range=(lo, hi))
-    return tensor(r.astype(_np(input).dtype), dtype=input.dtype)
+    return tensor(r.astype(_np(input).dtype), dtype=input.dtype, device=input.device)
 
 
 _register_methods({

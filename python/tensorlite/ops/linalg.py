@@ -33,7 +33,7 @@ def _mT(x):
 
 
 def _ones(n, like):
-    return _wrap(_C.full([n], 1, like._t.dtype))
+    return _wrap(_C.full([n], 1, like._t.dtype, like._t.device))
 
 
 def _sum_to(g, shape):

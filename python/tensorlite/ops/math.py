@@ -81,7 +81,7 @@ isneginf = _bool_unary("isneginf")
 
 def isreal(input):
     E._check_input("isreal", input)
-    return E._wrap(_C.full(list(input._t.shape), True, D.bool._id))
+    return E._wrap(_C.full(list(input._t.shape), True, D.bool._id, input._t.device))
 
 
 def sgn(input):

@@ -154,7 +154,7 @@ class Prod(Function):
         # With zeros: the product of the others is the product of the non-zero elements for the single
         # zero (if there is exactly one) and 0 everywhere else. A constant in x (first order only).
         xt = x._t
-        ones = _C.where(zero, _C.full([], 1, xt.dtype), xt)
+        ones = _C.where(zero, _C.full([], 1, xt.dtype, xt.device), xt)
         nz_prod = _C.prod(ones, ctx.dims, True, None)
         n_zero = _C.sum(zero, ctx.dims, True, None)
         one_zero = _C.eq_scalar(n_zero, 1, False)
@@ -255,7 +255,7 @@ class _ExtremeDim(Function):
             return g.reshape([]), None, None
         pos_shape = [1] * ctx.nd
         pos_shape[ctx.d] = shape[ctx.d]
-        pos = _C.from_numpy(np.arange(shape[ctx.d], dtype=np.int64).reshape(pos_shape))
+        pos = _wrap(_C.arange(0, shape[ctx.d], 1, D.int64._id, g._t.device)).reshape(pos_shape)._t
         mask = _const(_C.eq(pos, idx), g._t.dtype)
         return _expand_back(g, keep, shape) * mask, None, None
 
@@ -425,7 +425,7 @@ class Norm(Function):
         # sign(x) |x|^(p-1) / norm^(p-1), 0 where the norm is 0
         num = _C.mul(_C.sign(xt), _C.pow_scalar(absx, p - 1.0, False))
         den = _C.pow_scalar(nt, p - 1.0, False)
-        w = _C.where(_C.eq_scalar(nt, 0, False), _C.full([], 0, dt), _C.div(num, den))
+        w = _C.where(_C.eq_scalar(nt, 0, False), _C.full([], 0, dt, nt.device), _C.div(num, den))
         return g * _const(w), None, None, None
 
 
@@ -585,10 +585,10 @@ class Cumprod(Function):
             gm = movedim(g.reshape([1]) if g.dim() == 0 else g, d, 0)
             n = xm.shape[0]
             tail = [1] * (xm.dim() - 1)
-            diag = eye(n, dtype=D.bool).reshape([n, n] + tail)
+            diag = eye(n, dtype=D.bool, device=x.device).reshape([n, n] + tail)
             rep = where(diag, 1.0, xm.unsqueeze(0))                   # (k, j, ...)
             cp = cumprod(rep, 1)
-            j = _wrap(_C.arange(0, n, 1, D.int64._id))
+            j = _wrap(_C.arange(0, n, 1, D.int64._id, x._t.device))
             upper = (j.unsqueeze(0) >= j.unsqueeze(1)).reshape([n, n] + tail)  # j >= k
             gi = sum(where(upper, cp * gm.unsqueeze(0), 0.0), 1)
             gi = movedim(gi, 0, d).reshape(list(x.shape))
@@ -614,7 +614,7 @@ class _CumExtreme(Function):
     @staticmethod
     def backward(ctx, g, _gi):
         from .indexing import scatter_add
-        z = _wrap(_C.full(list(ctx.shape), 0, g._t.dtype))
+        z = _wrap(_C.full(list(ctx.shape), 0, g._t.dtype, g._t.device))
         if not ctx.shape:
             return g, None, None
         return scatter_add(z, ctx.dim, ctx.indices, g), None, None
@@ -783,7 +783,7 @@ def _median_impl(input, dim, keepdim, ignore_nan, name):
             no_bool()
         if x.numel() == 0:
             # NaN cast to the dtype, as torch (INT64_MIN for int64); fill_ refuses NaN for integer dtypes
-            return _wrap(_C.to_dtype(_C.full([], float("nan"), D.float64._id), input._t.dtype))
+            return _wrap(_C.to_dtype(_C.full([], float("nan"), D.float64._id, input._t.device), input._t.dtype))
         s, _ = _sorted_along(x, 0)
         nn = x.numel() - int(isnan(x).sum()) if x.dtype.is_floating_point else x.numel()
         if ignore_nan:
@@ -801,7 +801,7 @@ def _median_impl(input, dim, keepdim, ignore_nan, name):
     if x.dtype.is_floating_point:
         nn = sum(~isnan(x), d, True)
     else:
-        nn = _wrap(_C.full(_keep_shape(x.shape, [d]), n, D.int64._id))
+        nn = _wrap(_C.full(_keep_shape(x.shape, [d]), n, D.int64._id, x._t.device))
     if ignore_nan:
         pos = clamp(_floor_half(nn - 1), min=0)
     else:
@@ -843,7 +843,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     _no_bool_check(input, "kthvalue")()
     x = input if input.dim() else input.reshape([1])
     s, idx = _sorted_along(x, d)
-    pos = _wrap(_C.full(_keep_shape(x.shape, [d]), k - 1, D.int64._id))
+    pos = _wrap(_C.full(_keep_shape(x.shape, [d]), k - 1, D.int64._id, x._t.device))
     v, i = _pick(s, idx, pos, d, keepdim or input.dim() == 0)
     if input.dim() == 0:
         v, i = v.reshape([]), i.reshape([])
@@ -857,7 +857,7 @@ def mode(input, dim=-1, keepdim=False):
     x = input if input.dim() else input.reshape([1])
     if x.shape[d] == 0:
         raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-    a = np.moveaxis(x.detach().numpy(), d, -1)
+    a = np.moveaxis(x.detach().cpu().numpy(), d, -1)
     rows = a.reshape(-1, a.shape[-1])
     out = np.empty(rows.shape[0], dtype=np.int64)
     for r, row in enumerate(rows):
@@ -869,7 +869,7 @@ def mode(input, dim=-1, keepdim=False):
     pos = np.moveaxis(out.reshape(a.shape[:-1] + (1,)), -1, d)
     from .indexing import gather
     from .creation import tensor
-    pi = tensor(np.ascontiguousarray(pos))
+    pi = tensor(np.ascontiguousarray(pos), device=x.device)
     v = gather(x, d, pi)
     if not keepdim or input.dim() == 0:
         v, pi = v.squeeze(d), pi.squeeze(d)
@@ -888,7 +888,7 @@ def _quantile_impl(input, q, dim, keepdim, interpolation, name, ignore_nan):
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     scalar_q = not isinstance(q, Tensor)
-    qt = tensor(q, dtype=input.dtype) if scalar_q else q
+    qt = tensor(q, dtype=input.dtype, device=input.device) if scalar_q else q
     if qt.dim() > 1:
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if bool(((qt < 0) | (qt > 1)).any()):
@@ -907,7 +907,7 @@ def _quantile_impl(input, q, dim, keepdim, interpolation, name, ignore_nan):
     n = s.shape[-1]
     nan_any = isnan(s).any(-1, keepdim=True)                       # (..., 1, 1)
     nn = (~isnan(s)).sum(-1, keepdim=True)
-    cnt = nn if ignore_nan else _wrap(_C.full(list(nn.shape), n, D.int64._id))
+    cnt = nn if ignore_nan else _wrap(_C.full(list(nn.shape), n, D.int64._id, nn._t.device))
     cnt = clamp(cnt, min=1)
     pos = qv.to(input.dtype).reshape([1] * (s.dim() - 2) + [-1, 1]) * (cnt - 1).to(input.dtype)  # (..., nq, 1)
     lo, hi = floor(pos), ceil(pos)

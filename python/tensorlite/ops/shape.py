@@ -55,7 +55,7 @@ class Cat(Function):
                 grads.append(None)
                 continue
             if skipped:
-                grads.append(_wrap(_C.full([0], 0, dt._id)))
+                grads.append(_wrap(_C.full([0], 0, dt._id, g._t.device)))
                 continue
             n = shape[ctx.dim]
             gk = V.narrow(g, ctx.dim, pos, n)
@@ -216,8 +216,8 @@ class Repeat(Function):
             n, s = g._t.shape[d], padded[d]
             if n == s:
                 continue
-            idx = _wrap(_C.from_numpy(np.arange(n, dtype=np.int64) % max(s, 1)))
-            z = _wrap(_C.full(list(g._t.shape[:d]) + [s] + list(g._t.shape[d + 1:]), 0, g._t.dtype))
+            idx = _wrap(_C.arange(0, n, 1, _INT64, g._t.device)) % max(s, 1)
+            z = _wrap(_C.full(list(g._t.shape[:d]) + [s] + list(g._t.shape[d + 1:]), 0, g._t.dtype, g._t.device))
             g = index_add(z, d, idx, g) if s > 0 else z
         return V.reshape(g, in_shape), None
 
@@ -232,7 +232,7 @@ def _repeat_impl(t, reps):
         ex_shape += [r, s]
         ex_strides += [0, st]
     out_shape = [r * s for r, s in zip(reps, padded)]
-    out = _C.empty(out_shape, t.dtype)
+    out = _C.empty(out_shape, t.dtype, t.device)
     if 0 not in out_shape:
         src = base.as_strided(ex_shape, ex_strides, base.offset)
         _C.copy_(out.as_strided(ex_shape, V._contig(ex_shape), 0), src)
@@ -287,7 +287,7 @@ class _GeomView(Function):
         contig = [1] * len(shape)
         for i in range(len(shape) - 2, -1, -1):
             contig[i] = contig[i + 1] * builtins_max(shape[i + 1], 1)
-        ar = _C.arange(0, n, 1, _INT64)
+        ar = _C.arange(0, n, 1, _INT64, x._t.device)
         ctx.flat = _wrap(ar.as_strided(*geom(shape, contig, 0)))
         return V._view_out(x, x._t.as_strided(*geom(shape, list(x._t.strides), x._t.offset)))
 
@@ -297,7 +297,7 @@ class _GeomView(Function):
         n = 1
         for s in ctx.in_shape:
             n *= s
-        z = _wrap(_C.full([n], 0, g._t.dtype))
+        z = _wrap(_C.full([n], 0, g._t.dtype, g._t.device))
         return V.reshape(index_add(z, 0, V.reshape(ctx.flat, [-1]), V.reshape(g, [-1])), ctx.in_shape), None
 
 
@@ -367,7 +367,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     it = iter(shape)
     for i in range(nd):
         out_shape.append(n if i in (d1, d2) else next(it))
-    z = _wrap(_C.full(out_shape, 0, input._t.dtype))
+    z = _wrap(_C.full(out_shape, 0, input._t.dtype, input._t.device))
     return _diag_scatter(z, input, offset, d1, d2)
 
 
@@ -375,7 +375,7 @@ def _diag_scatter(z, src, offset, d1, d2):
     """z with its (offset, d1, d2) diagonal replaced by src, differentiable in src."""
     nd = z._t.ndim
     ln = src._t.shape[-1]
-    i = _wrap(_C.arange(0, ln, 1, _INT64))
+    i = _wrap(_C.arange(0, ln, 1, _INT64, src._t.device))
     r = i + (-offset if offset < 0 else 0)
     c = i + (offset if offset > 0 else 0)
     # move d1, d2 last, index_put the last two dims with (r, c), move back
@@ -407,8 +407,8 @@ def diagflat(input, offset=0):
 
 
 def _tri_mask(n, m, k, lower, like):
-    r = _wrap(_C.arange(0, n, 1, _INT64)).unsqueeze(1)
-    c = _wrap(_C.arange(0, m, 1, _INT64)).unsqueeze(0)
+    r = _wrap(_C.arange(0, n, 1, _INT64, like._t.device)).unsqueeze(1)
+    c = _wrap(_C.arange(0, m, 1, _INT64, like._t.device)).unsqueeze(0)
     return (c - r <= k) if lower else (c - r >= k)
 
 
@@ -419,7 +419,7 @@ def _tri(input, diagonal, lower):
         raise RuntimeError(f"{'tril' if lower else 'triu'}: input tensor must have at least 2 dimensions")
     n, m = input._t.shape[-2], input._t.shape[-1]
     mask = _tri_mask(n, m, diagonal, lower, input)
-    return where(mask, input, _wrap(_C.full([], 0, input._t.dtype)))
+    return where(mask, input, _wrap(_C.full([], 0, input._t.dtype, input._t.device)))
 
 
 def tril(input, diagonal=0, *, out=None):
@@ -437,21 +437,21 @@ def _tri_inplace(lower):
     return op_
 
 
-def _tri_indices(row, col, offset, lower, dtype):
+def _tri_indices(row, col, offset, lower, dtype, device=None):
     import numpy as _np
     from .creation import tensor
     from .. import _dtype as D
     r, c = _np.nonzero(_np.tri(row, col, offset, dtype=bool) if lower
                        else ~_np.tri(row, col, offset - 1, dtype=bool))
-    return tensor(_np.stack([r, c]).astype(_np.int64), dtype=dtype or D.int64)
+    return tensor(_np.stack([r, c]).astype(_np.int64), dtype=dtype or D.int64, device=device)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    return _tri_indices(row, col, offset, True, dtype)
+    return _tri_indices(row, col, offset, True, dtype, device)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    return _tri_indices(row, col, offset, False, dtype)
+    return _tri_indices(row, col, offset, False, dtype, device)
 
 
 def roll(input, shifts, dims=None):
@@ -508,17 +508,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         reps = input
         if reps._t.ndim != 1 or reps.dtype.is_floating_point:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        r = reps.numpy()
+        r = reps.cpu().numpy()
         if (r < 0).any():
             raise RuntimeError("repeats can not be negative")
-        return tensor(np.repeat(np.arange(len(r), dtype=np.int64), r))
+        return tensor(np.repeat(np.arange(len(r), dtype=np.int64), r), device=reps.device)
     x = V.reshape(input, [-1]) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._t.ndim)
     n = x._t.shape[d] if x._t.ndim else 1
     if isinstance(repeats, Tensor):
         if repeats.dtype.is_floating_point:
             raise RuntimeError("repeat_interleave: repeats must be an integer tensor")
-        r = repeats.reshape(-1).numpy()
+        r = repeats.reshape(-1).cpu().numpy()
         if r.size == 1:
             r = np.full(n, int(r[0]))
     else:
@@ -528,7 +528,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                            f"{r.size} and input.size({d}) = {n}")
     if (r < 0).any():
         raise RuntimeError("repeats can not be negative")
-    idx = tensor(np.repeat(np.arange(n, dtype=np.int64), r))
+    idx = tensor(np.repeat(np.arange(n, dtype=np.int64), r), device=x.device)
     if x._t.ndim == 0:
         x = V.reshape(x, [1])
     return index_select(x, d, idx)
@@ -677,10 +677,10 @@ def block_diag(*tensors):
         r, c = t._t.shape
         parts = []
         if c0:
-            parts.append(_wrap(_C.full([r, c0], 0, dt._id)))
+            parts.append(_wrap(_C.full([r, c0], 0, dt._id, t._t.device)))
         parts.append(t.to(dt))
         if C - c0 - c:
-            parts.append(_wrap(_C.full([r, C - c0 - c], 0, dt._id)))
+            parts.append(_wrap(_C.full([r, C - c0 - c], 0, dt._id, t._t.device)))
         rows.append(cat(parts, 1))
         r0, c0 = r0 + r, c0 + c
     if not rows:
@@ -741,9 +741,9 @@ def combinations(input, r=2, with_replacement=False):
         itertools.combinations(range(n), r)
     idx = np.array(list(it), dtype=np.int64).reshape(-1, r)
     if idx.shape[0] == 0:
-        return _wrap(_C.full([0] if r != 1 else [0], 0, input._t.dtype)) if r == 0 else \
-            V.reshape(index_select(input, 0, tensor(idx.reshape(-1))), [0, r])
-    return V.reshape(index_select(input, 0, tensor(idx.reshape(-1))), [-1, r])
+        return _wrap(_C.full([0] if r != 1 else [0], 0, input._t.dtype, input._t.device)) if r == 0 else \
+            V.reshape(index_select(input, 0, tensor(idx.reshape(-1), device=input.device)), [0, r])
+    return V.reshape(index_select(input, 0, tensor(idx.reshape(-1), device=input.device)), [-1, r])
 
 
 _register_methods({
@@ -776,8 +776,8 @@ def fill_diagonal_(self, fill_value, wrap=False):
         count = (total + step - 1) // step
     else:
         count = n
-    idx = _wrap(_C.arange(0, count, 1, _INT64)) * step
-    val = _wrap(_C.full([count], fill_value, self._t.dtype))
+    idx = _wrap(_C.arange(0, count, 1, _INT64, self._t.device)) * step
+    val = _wrap(_C.full([count], fill_value, self._t.dtype, self._t.device))
     return _maybe_inplace(True, self, lambda x: put(x, idx, val))
 
 

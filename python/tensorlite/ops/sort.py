@@ -34,7 +34,7 @@ class _ScatterBack(Function):
     @staticmethod
     def backward(ctx, g, _gi):
         from .indexing import scatter
-        z = _wrap(_C.full(list(ctx.in_shape), 0, g._t.dtype))
+        z = _wrap(_C.full(list(ctx.in_shape), 0, g._t.dtype, g._t.device))
         return scatter(z, ctx.dim, ctx.indices, g), None, None
 
 

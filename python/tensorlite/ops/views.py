@@ -150,6 +150,8 @@ def view(self, *shape):
 def _view_dtype(self, dtype):
     if dtype.itemsize != self.dtype.itemsize:
         raise RuntimeError("view(dtype) with a different element size is not supported by tensorlite")
+    if self._t.device != "cpu":
+        raise RuntimeError(f"view(dtype) of a {self._t.device} tensor is not supported by tensorlite yet")
     return _view_out(self, _C.from_numpy(self._t.numpy().view(dtype._np)))
 
 
@@ -469,7 +471,7 @@ class BasicIndexBackward(Function):
     @staticmethod
     def forward(ctx, g, in_shape, spec):
         ctx.spec = spec
-        out = _C.full(list(in_shape), 0, g._t.dtype)
+        out = _C.full(list(in_shape), 0, g._t.dtype, g._t.device)
         sh, st, off = _apply_spec(list(in_shape), _contig(in_shape), 0, spec)
         _C.copy_(out.as_strided(sh, st, off), g._t)
         return _wrap(out)
@@ -541,7 +543,7 @@ class AsStridedScatter(Function):
     def forward(ctx, g, in_shape, geom):
         ctx.geom = geom
         ctx.in_shape = in_shape
-        out = _C.full(list(in_shape), 0, g._t.dtype)
+        out = _C.full(list(in_shape), 0, g._t.dtype, g._t.device)
         region = out.as_strided(*geom)
         # overlapping windows accumulate, like torch's as_strided backward
         _C.add_(region, g._t) if _has_overlap(geom) else _C.copy_(region, g._t)
