@@ -533,9 +533,15 @@ def _type_name(t):
 
 
 # -- index_select / gather / scatter / index_add ---------------------------------------------------------------
-def _check_tensor(name, arg, x):
+def _check_tensor(name, arg, x, like=None):
+    """x must be a Tensor, on like's device when `like` is given (torch's check for these ops; only
+    __getitem__/__setitem__ let host indices index a device tensor)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+    if like is not None and like._t.device != x._t.device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{like._t.device} and {x._t.device}! (when checking argument for argument {arg} in "
+                           f"method {name})")
 
 
 class IndexSelect(Function):
@@ -551,7 +557,7 @@ class IndexSelect(Function):
 
 
 def index_select(input, dim, index):
-    _check_tensor("index_select", "index", index)
+    _check_tensor("index_select", "index", index, input)
     if MODE.enabled and input._rg:
         return IndexSelect.apply(input, dim, index)
     return _wrap(_C.index_select(input._t, dim, index._t))
@@ -577,8 +583,8 @@ class IndexAdd(Function):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
-    _check_tensor("index_add", "index", index)
-    _check_tensor("index_add", "source", source)
+    _check_tensor("index_add", "index", index, input)
+    _check_tensor("index_add", "source", source, input)
     if MODE.enabled and (input._rg or source._rg):
         return IndexAdd.apply(input, dim, index, source, alpha)
     out = input._t.clone()
@@ -587,6 +593,8 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
+    _check_tensor("index_add_", "index", index, self)
+    _check_tensor("index_add_", "source", source, self)
     if MODE.enabled and (self._rg or source._rg):
         from .inplace import _inplace_op
         return _inplace_op(self, lambda c: index_add(c, dim, index, source, alpha=alpha))
@@ -608,7 +616,7 @@ class Gather(Function):
 
 
 def gather(input, dim, index, *, sparse_grad=False):
-    _check_tensor("gather", "index", index)
+    _check_tensor("gather", "index", index, input)
     if MODE.enabled and input._rg:
         return Gather.apply(input, dim, index)
     return _wrap(_C.gather(input._t, dim, index._t))
@@ -713,7 +721,7 @@ def _scatter_args(name, src, value, kw):
 
 
 def scatter(input, dim, index, src=None, value=None, **kw):
-    _check_tensor("scatter", "index", index)
+    _check_tensor("scatter", "index", index, input)
     src, value = _scatter_args("scatter", src, value, kw)
     if MODE.enabled and (input._rg or (src is not None and src._rg)):
         return Scatter.apply(input, dim, index, src, value)
@@ -726,7 +734,7 @@ def scatter(input, dim, index, src=None, value=None, **kw):
 
 
 def scatter_(self, dim, index, src=None, value=None, **kw):
-    _check_tensor("scatter_", "index", index)
+    _check_tensor("scatter_", "index", index, self)
     src, value = _scatter_args("scatter_", src, value, kw)
     if MODE.enabled and (self._rg or (src is not None and src._rg)):
         from .inplace import _inplace_op
@@ -740,8 +748,8 @@ def scatter_(self, dim, index, src=None, value=None, **kw):
 
 
 def scatter_add(input, dim, index, src):
-    _check_tensor("scatter_add", "index", index)
-    _check_tensor("scatter_add", "src", src)
+    _check_tensor("scatter_add", "index", index, input)
+    _check_tensor("scatter_add", "src", src, input)
     if MODE.enabled and (input._rg or src._rg):
         return ScatterAdd.apply(input, dim, index, src)
     out = input._t.clone()
@@ -750,6 +758,8 @@ def scatter_add(input, dim, index, src):
 
 
 def scatter_add_(self, dim, index, src):
+    _check_tensor("scatter_add_", "index", index, self)
+    _check_tensor("scatter_add_", "src", src, self)
     if MODE.enabled and (self._rg or src._rg):
         from .inplace import _inplace_op
         return _inplace_op(self, lambda c: scatter_add(c, dim, index, src))
@@ -843,7 +853,7 @@ class MaskedSelect(Function):
 
 
 def masked_select(input, mask):
-    _check_tensor("masked_select", "mask", mask)
+    _check_tensor("masked_select", "mask", mask, input)
     if MODE.enabled and input._rg:
         return MaskedSelect.apply(input, mask)
     return _wrap(_C.masked_select(input._t, mask._t))
@@ -880,7 +890,7 @@ __all__ += ["index_fill", "index_copy", "masked_scatter", "take", "put", "bincou
 
 
 def _index_arg(name, x, dim, index):
-    _check_tensor(name, "index", index)
+    _check_tensor(name, "index", index, x)
     if index.dtype is not D.int64:
         raise IndexError(f"{name}_(): Expected dtype int64 for index.")
     if index._t.ndim > 1:
@@ -929,7 +939,7 @@ def index_fill_(self, dim, index, value):
 
 def index_copy(input, dim, index, source):
     from .elementwise import where
-    _check_tensor("index_copy", "source", source)
+    _check_tensor("index_copy", "source", source, input)
     d, n, iv = _index_arg("index_copy", input, dim, index)
     if source.dtype != input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
@@ -946,8 +956,8 @@ def index_copy_(self, dim, index, source):
 
 
 def masked_scatter(input, mask, source):
-    _check_tensor("masked_scatter", "mask", mask)
-    _check_tensor("masked_scatter", "source", source)
+    _check_tensor("masked_scatter", "mask", mask, input)
+    _check_tensor("masked_scatter", "source", source, input)
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.name}")
@@ -974,7 +984,7 @@ def masked_scatter_(self, mask, source):
 
 
 def _flat_index(name, x, index):
-    _check_tensor(name, "index", index)
+    _check_tensor(name, "index", index, x)
     if index.dtype is not D.int64:
         raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {index.dtype.name.capitalize()}")
     n = x.numel()
