@@ -411,3 +411,27 @@ def test_gradcheck_on_device():
     x = tl.tensor([[0.3, -0.7], [1.1, 0.2]], dtype=tl.float64, device="cuda", requires_grad=True)
     assert tl.autograd.gradcheck(lambda t: (t.exp() * t.sum(0)).t(), (x,))
     assert tl.autograd.gradgradcheck(lambda t: (t * t).sum(1), (x,))
+
+
+def test_gradients_must_be_on_the_tensors_device():
+    x = tl.ones(3, device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match="attempting to assign a gradient located on device with index '-1' to a "
+                                           "tensor located on device with index '0'"):
+        x.grad = tl.zeros(3)
+    x.grad = tl.zeros(3, device="cuda")
+    y = x * 2
+    with pytest.raises(RuntimeError, match="invalid gradient at index 0 - expected device cuda:0 but got cpu"):
+        y.backward(tl.ones(3))
+
+    class Bad(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.cpu()
+
+    with pytest.raises(RuntimeError, match="returned an invalid gradient at index 0 - expected device cuda:0 but got "
+                                           "cpu"):
+        Bad.apply(x).sum().backward()

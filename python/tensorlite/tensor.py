@@ -302,6 +302,11 @@ class Tensor:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
                                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
                                    "the same size")
+            if value._t.device != self._t.device:
+                raise RuntimeError(f"attempting to assign a gradient located on device with index "
+                                   f"'{value.get_device()}' to a tensor located on device with index "
+                                   f"'{self.get_device()}'. Please ensure that the gradient and the tensor are on "
+                                   "the same device")
         self._grad = value
 
     @property

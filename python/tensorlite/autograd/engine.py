@@ -40,6 +40,8 @@ def _make_root_grads(tensors, grad_tensors, is_grads_batched=False):
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape "
                     f"of {t.shape}.")
+            if g._t.device != t._t.device:
+                raise RuntimeError(f"invalid gradient at index {i} - expected device {t.device} but got {g.device}")
         grads.append(g)
     return grads
 
@@ -198,7 +200,10 @@ def _validate_user_grads(node, outs):
     for i, (g, m) in enumerate(zip(outs, meta)):
         if g is None or m is None or not hasattr(g, "_t"):
             continue
-        shape, dt = m
+        shape, dt, dev = m
+        if g._t.device != dev:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - expected device "
+                               f"{dev} but got {g._t.device}")
         if tuple(g._t.shape) != tuple(shape):
             gs = tuple(g._t.shape)
             ok = len(shape) <= len(gs) and all(

@@ -104,7 +104,7 @@ class BackwardCFunction(Node):
     _freed = False
     _non_differentiable = None
     _dirty = None
-    _in_meta = None   # user Functions: per input (shape, dtype) or None
+    _in_meta = None   # user Functions: per input (shape, dtype, device) or None
     _out_meta = None  # per output (shape, dtype, device) or None; None here means "a single tensor output"
 
     # -- the ctx API ------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def _link(ctx, args, outputs, needs):
             edges.append(_NO_EDGE)
     ctx.next_functions = tuple(edges)
     if ctx._user_backward:  # what a user's backward returns is checked against this (shape, dtype)
-        ctx._in_meta = [(a._t.shape, a._t.dtype) if n else None for a, n in zip(args, needs)]
+        ctx._in_meta = [(a._t.shape, a._t.dtype, a._t.device) if n else None for a, n in zip(args, needs)]
     if ctx._dirty is None and ctx._non_differentiable is None and isinstance(outputs, Tensor):
         # the common case, one output and nothing marked: no per-output bookkeeping needed
         o = outputs
