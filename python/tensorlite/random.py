@@ -55,7 +55,7 @@ class Generator:
         import numpy as np
         if not isinstance(state, Tensor) or state.dtype != D.uint8 or state.numel() != 16:
             raise RuntimeError("set_state: expected a ByteTensor of 16 elements, as get_state() returns")
-        seed, offset = np.frombuffer(state.numpy().tobytes(), dtype=np.uint64)
+        seed, offset = np.frombuffer(state.cpu().numpy().tobytes(), dtype=np.uint64)
         self._g.set_state(int(seed), int(offset))
         return self
 
