@@ -435,3 +435,16 @@ def test_gradients_must_be_on_the_tensors_device():
     with pytest.raises(RuntimeError, match="returned an invalid gradient at index 0 - expected device cuda:0 but got "
                                            "cpu"):
         Bad.apply(x).sum().backward()
+
+
+def test_type_names_and_pinning():
+    x = tl.ones(2, device="cuda")
+    assert x.type() == "torch.cuda.FloatTensor" and x.long().type() == "torch.cuda.LongTensor"
+    y = x.type("torch.DoubleTensor")
+    assert y.device == tl.device("cpu") and y.dtype == tl.float64
+    z = tl.ones(2).type("torch.cuda.LongTensor")
+    assert z.device == _cuda0() and z.dtype == tl.int64
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        x.pin_memory()
+    h = tl.ones(2)
+    assert not h.is_pinned() and h.pin_memory().cuda(non_blocking=True).is_cuda

@@ -105,12 +105,18 @@ _REV_TYPE_NAMES = {v.name: k for k, v in _TYPE_NAMES.items()}
 
 
 def type_(self, dtype=None, non_blocking=False, **kwargs):
+    """x.type() names the tensor type ("torch.cuda.FloatTensor" on a GPU); x.type(t) converts to it (a
+    "torch.cuda.*" name also moves to the current CUDA device, a plain one to the CPU, as in torch)."""
     if dtype is None:
-        return _REV_TYPE_NAMES[self.dtype.name]
+        name = _REV_TYPE_NAMES[self.dtype.name]
+        return name if self._t.device == "cpu" else name.replace("torch.", "torch.cuda.", 1)
     if isinstance(dtype, str):
-        if dtype not in _TYPE_NAMES:
+        on_cuda = dtype.startswith("torch.cuda.")
+        name = dtype.replace("torch.cuda.", "torch.", 1)
+        if name not in _TYPE_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
-        dtype = _TYPE_NAMES[dtype]
+        from .creation import _check_device
+        return _to_device(self, _check_device("cuda" if on_cuda else "cpu"), _TYPE_NAMES[name], non_blocking)
     return _to_dtype(self, dtype, False)
 
 
@@ -122,6 +128,18 @@ def cuda(self, device=None, non_blocking=False, memory_format=None):
     from .creation import _check_device
     dev = "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device)
     return _to_device(self, _check_device(dev), self.dtype, non_blocking)
+
+
+def pin_memory(self, device=None):
+    """torch's pin_memory(), for DataLoader(pin_memory=True) scripts. tensorlite has no page-locked host
+    allocator: host-to-device copies are synchronous, so the tensor itself serves."""
+    if self._t.device != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    return self
+
+
+def is_pinned(self, device=None):
+    return False
 
 
 def copy_(self, src, non_blocking=False):
@@ -151,7 +169,8 @@ def _caster(dt):
 
 
 _register_methods({
-    "clone": clone, "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "copy_": copy_,
+    "clone": clone, "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "copy_": copy_, "pin_memory": pin_memory,
+    "is_pinned": is_pinned,
     "float": _caster(D.float32), "double": _caster(D.float64), "long": _caster(D.int64), "int": _caster(D.int32),
     "bool": _caster(D.bool), "byte": _caster(D.uint8),
 })
