@@ -83,7 +83,9 @@ OPS = [
            samples=lambda make, dt: [_s(make(3, 4)), _s(make(2, 3, noncontig=True))]),
     OpInfo("double_float", tl=lambda x: x.double().float(), ref=lambda x: x.double().float(), gradcheck=False,
            samples=lambda make, dt: [_s(make(3, 4))]),
-    OpInfo("type_str", tl=lambda x: x.type("torch.DoubleTensor"), ref=lambda x: x.type("torch.DoubleTensor"),
+    # the legacy type names carry the device: "torch.cuda.DoubleTensor" for a tensor on a GPU
+    OpInfo("type_str", tl=lambda x: x.type("torch.DoubleTensor" if x.is_cpu else "torch.cuda.DoubleTensor"),
+           ref=lambda x: x.type("torch.DoubleTensor"),
            samples=lambda make, dt: [_s(make(3))]),
     OpInfo("long_bool", tl=lambda x: (x.long(), x.bool(), x.int()), ref=lambda x: (x.long(), x.bool(), x.int()),
            grad=False, samples=lambda make, dt: [_s(make(3, 4)), _s(make(2, 2, dtype="int64"))]),
