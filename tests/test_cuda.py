@@ -239,6 +239,7 @@ def test_host_conversions():
         x.numpy()
     with pytest.raises(TypeError, match="can't convert cuda:0"):
         np.asarray(x)
+    np.testing.assert_array_equal(x.numpy(force=True), [1.0, 2.5, -3.0])  # torch: detach().cpu().numpy()
     assert x.tolist() == [1.0, 2.5, -3.0]
     assert x[1].item() == 2.5
     assert float(x[1]) == 2.5 and int(x[2]) == -3 and bool(x[0])

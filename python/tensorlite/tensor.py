@@ -164,10 +164,12 @@ class Tensor:
         return _host(self._t).numpy().tolist()
 
     def numpy(self, *, force=False):
-        if self._rg and not force:
+        if force:  # torch: detach().cpu().numpy()
+            return _host(self._t).numpy()
+        if self._rg:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
-        return self._t.numpy()
+        return self._t.numpy()  # a CUDA tensor: torch's TypeError ("... Use Tensor.cpu() ...")
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()  # as torch: refuses tensors that require grad
