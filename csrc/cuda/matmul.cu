@@ -160,7 +160,9 @@ __global__ void gemv_rows(const T* __restrict__ mat, const T* __restrict__ vec, 
 
 constexpr int64_t kMaxBlocks = int64_t{1} << 20;  // blocks stride over the rest
 
-unsigned blocks_for(int64_t work) { return static_cast<unsigned>(std::min<int64_t>(std::max<int64_t>(work, 1), kMaxBlocks)); }
+unsigned blocks_for(int64_t work) {
+  return static_cast<unsigned>(std::min<int64_t>(std::max<int64_t>(work, 1), kMaxBlocks));
+}
 
 template <class T>
 void run(const GemmArgs& g, T alpha, T beta) {
