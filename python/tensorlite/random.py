@@ -110,10 +110,10 @@ def _done(t, requires_grad):
     return t
 
 
-def _sampled(size, dtype, kernel_name, op):
+def _sampled(size, dtype, kernel_name, op, dev="cpu"):
     dtype = dtype or D.get_default_dtype()
     _float_only(kernel_name, dtype)
-    return _wrap(_C.empty(_sizes(size, op), dtype._id))
+    return _wrap(_C.empty(_sizes(size, op), dtype._id, dev))
 
 
 def _device(device):
@@ -121,42 +121,29 @@ def _device(device):
     return _check_device(device)
 
 
-def _on(t, dev):
-    """t (a freshly sampled host tensor) moved to `dev`, a _check_device name. Samples are always drawn
-    on the host from the one Philox stream, so a seed gives the same numbers on every device."""
-    return t if dev == "cpu" else _wrap(_C.to_device(t._t, dev, t._t.dtype))
-
-
 def _host(impl):
     return impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)
 
 
-def _fill(impl, fill):
-    """Runs fill(host_impl) on impl, through a host temporary when impl lives on a device."""
-    if impl.device == "cpu":
-        fill(impl)
-        return
-    tmp = _C.empty(list(impl.shape), impl.dtype)
-    fill(tmp)
-    _C.copy_(impl, tmp)
+# The samplers fill tensors on their own device: the CUDA kernels draw the same Philox stream as the CPU
+# (element i from (seed, offset + i)), so a seed gives the same numbers on every device (normal: to an ulp
+# or two, as log/cos differ; see csrc/cuda/random.cu).
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """Uniform on [0, 1)."""
-    dev = _device(device)
-    t = _sampled(size, dtype, "check_uniform_bounds", "rand")
+    t = _sampled(size, dtype, "check_uniform_bounds", "rand", _device(device))
     _C.uniform_(t._t, 0.0, 1.0, _gen(generator))
-    return _done(_on(t, dev), requires_grad)
+    return _done(t, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False):
     """Standard normal."""
-    dev = _device(device)
-    t = _sampled(size, dtype, "normal_kernel_cpu", "randn")
+    t = _sampled(size, dtype, "normal_kernel_cpu", "randn", _device(device))
     _C.normal_(t._t, 0.0, 1.0, _gen(generator))
-    return _done(_on(t, dev), requires_grad)
+    return _done(t, requires_grad)
 
 
 def _random_bounds(dtype, lo, hi):
@@ -208,10 +195,9 @@ def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, d
     high = _int_arg(high, "high", "randint")
     dtype = dtype or D.int64
     _random_bounds(dtype, low, high)
-    dev = _device(device)
-    t = _wrap(_C.empty(_sizes((size,), "randint"), dtype._id))
+    t = _wrap(_C.empty(_sizes((size,), "randint"), dtype._id, _device(device)))
     _C.random_(t._t, low, high, _gen(generator))
-    return _done(_on(t, dev), requires_grad)
+    return _done(t, requires_grad)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
@@ -255,17 +241,16 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draws 1 with probability p (input's values when p is None), 0 otherwise; input's dtype and shape."""
-    out_t = _wrap(_C.empty(list(input._t.shape), input._t.dtype))
+    out_t = _wrap(_C.empty(list(input._t.shape), input._t.dtype, input._t.device))
     if p is None:
         _float_only("bernoulli_tensor_cpu_p_", input.dtype)
-        ph = _host(input._t)
-        pv = ph.numpy()
+        pv = _host(input._t).numpy()
         if pv.size and not ((pv >= 0) & (pv <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-        _C.bernoulli_tensor_(out_t._t, ph, _gen(generator))
+        _C.bernoulli_tensor_(out_t._t, input._t, _gen(generator))
     else:
         _C.bernoulli_(out_t._t, float(p), _gen(generator))
-    return _on(out_t, input._t.device)
+    return out_t
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False,
@@ -283,19 +268,18 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
             _float_only("normal_kernel_cpu", x.dtype)
         shape = list(_C.broadcast_shapes(list(ts[0]._t.shape), list(ts[-1]._t.shape)))
         dt = ts[0].dtype if len(ts) == 1 else D._BY_ID[max(ts[0]._t.dtype, ts[1]._t.dtype)]
-        z = _wrap(_C.empty(shape, dt._id))
+        z = _wrap(_C.empty(shape, dt._id, ts[0]._t.device))
         _C.normal_(z._t, 0.0, 1.0, _gen(generator))
-        return _on(z, ts[0]._t.device) * std + mean
+        return z * std + mean
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected "
                         "one of: (Tensor mean, Tensor std), (Tensor mean, float std), (float mean, Tensor std), "
                         "(float mean, float std, tuple of ints size)")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    dev = _device(device)
-    t = _sampled((size,), dtype, "normal_kernel_cpu", "normal")
+    t = _sampled((size,), dtype, "normal_kernel_cpu", "normal", _device(device))
     _C.normal_(t._t, float(mean), float(std), _gen(generator))
-    return _done(_on(t, dev), requires_grad)
+    return _done(t, requires_grad)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -357,7 +341,7 @@ def _inplace_random(fn):
 @_inplace_random
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     _float_only("check_uniform_bounds", self.dtype)
-    _fill(self._t, lambda t: _C.uniform_(t, float(a), float(b), _gen(generator)))
+    _C.uniform_(self._t, float(a), float(b), _gen(generator))
 
 
 @_inplace_random
@@ -365,7 +349,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _float_only("normal_kernel_cpu", self.dtype)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    _fill(self._t, lambda t: _C.normal_(t, float(mean), float(std), _gen(generator)))
+    _C.normal_(self._t, float(mean), float(std), _gen(generator))
 
 
 @_inplace_random
@@ -381,19 +365,18 @@ def random_(self, from_=0, to=None, *, generator=None):
             to = {"int64": 2 ** 63 - 1, "int32": 2 ** 31, "uint8": 256, "bool": 2}[self.dtype.name]
     from_, to = _int_arg(from_, "from", "random_"), _int_arg(to, "to", "random_")
     _random_bounds(self.dtype, from_, to)
-    _fill(self._t, lambda t: _C.random_(t, from_, to, _gen(generator)))
+    _C.random_(self._t, from_, to, _gen(generator))
 
 
 @_inplace_random
 def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
-        ph = _host(p._t)
-        pv = ph.numpy()
+        pv = _host(p._t).numpy()
         if pv.size and not ((pv >= 0) & (pv <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-        _fill(self._t, lambda t: _C.bernoulli_tensor_(t, ph, _gen(generator)))
+        _C.bernoulli_tensor_(self._t, p._t, _gen(generator))  # p may live on another device: copied
     else:
-        _fill(self._t, lambda t: _C.bernoulli_(t, float(p), _gen(generator)))
+        _C.bernoulli_(self._t, float(p), _gen(generator))
 
 
 @_inplace_random
@@ -401,9 +384,9 @@ def exponential_(self, lambd=1.0, *, generator=None):
     _float_only("exponential_cpu", self.dtype)
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
-    u = _wrap(_C.empty(list(self._t.shape), self._t.dtype))
+    u = _wrap(_C.empty(list(self._t.shape), self._t.dtype, self._t.device))
     _C.uniform_(u._t, 0.0, 1.0, _gen(generator))
-    _C.copy_(self._t, _C.div_scalar(_C.neg(_C.log1p(_C.neg(u._t))), float(lambd), False))  # copy_ crosses devices
+    _C.copy_(self._t, _C.div_scalar(_C.neg(_C.log1p(_C.neg(u._t))), float(lambd), False))
 
 
 _register_methods({"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
