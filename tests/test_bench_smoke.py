@@ -20,3 +20,14 @@ def test_bench_quick(script):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert r.stdout.strip(), "the benchmark printed nothing"
+
+
+def test_bench_cuda_emulated():
+    """bench_cuda.py's code paths (case setup, validation, event timing, report) on the emulated device:
+    without a GPU the plain --quick run above only reaches its skip line."""
+    env = dict(os.environ, TENSORLITE_EMULATE_CUDA="1")
+    r = subprocess.run([sys.executable, str(BENCH / "bench_cuda.py"), "--quick", "--emulated"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    for want in ("EMULATED", "copy bandwidth", "[softmax]", "[matmul]", "cumsum dim=-1", "targets not judged"):
+        assert want in r.stdout, (want, r.stdout[-2000:])

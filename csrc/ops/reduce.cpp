@@ -1,12 +1,17 @@
-// Reductions: dim parsing, torch's dtype rules and error messages, output allocation. The kernels
-// (csrc/cpu/reduce.cpp) always write a contiguous keepdim-shaped output; keepdim=false is a view of
+// Reductions: dim parsing, torch's dtype rules and error messages, output allocation on the input's
+// device, dispatch (TL_KERNEL: csrc/cpu/reduce.cpp or csrc/cuda/reduce.cu). No tensor memory is read
+// here. The kernels always write a contiguous keepdim-shaped output; keepdim=false is a view of
 // it with the reduced dims dropped (same memory order, since those dims have size 1).
 #include "reduce.h"
 #include <cmath>
 #include <limits>
 #include "copy.h"
 #include "elementwise.h"
+#include "dispatch.h"
 #include "../cpu/reduce.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/reduce.h"
+#endif
 
 namespace tl {
 
@@ -19,13 +24,8 @@ struct Plan {
   bool all_dims = false;   // no dim was named (torch's dim=None)
 };
 
-void check_cpu(const Tensor& x, const char* op) {
-  TL_CHECK(x.device().is_cpu(), op, ": not implemented for device ", x.device().str());
-}
-
 // empty_means_all: torch reduces every dim for dim=[] in sum/mean/amax/...; all/any reduce none.
 Plan make_plan(const Tensor& x, const OptDims& dims, bool keepdim, const char* op, bool empty_means_all = true) {
-  check_cpu(x, op);
   const int64_t nd = x.dim();
   Plan p;
   p.mask.assign(nd, false);
@@ -79,7 +79,7 @@ DType sum_dtype(const Tensor& x, std::optional<DType> dtype) {
 Tensor simple(cpu::ReduceOp op, const Tensor& x, const Plan& p, DType out_dt, double arg = 0.0,
               const Tensor* param = nullptr) {
   Tensor out = Tensor::empty(p.keep_shape, out_dt, x.device());
-  if (out.numel()) cpu::reduce_kernel(op, out, x, arg, param);
+  if (out.numel()) TL_KERNEL(out.device(), reduce_kernel, op, out, x, arg, param);
   return finish(out, p);
 }
 
@@ -96,13 +96,12 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
   Tensor values = Tensor::empty(p.keep_shape, x.dtype(), x.device());
   Tensor indices = Tensor::empty(p.keep_shape, DType::Int64, x.device());
   if (values.numel())
-    cpu::arg_reduce_kernel(is_max ? cpu::ArgReduceOp::Max : cpu::ArgReduceOp::Min, &values, indices, x);
+    TL_KERNEL(x.device(), arg_reduce_kernel, is_max ? cpu::ArgReduceOp::Max : cpu::ArgReduceOp::Min, &values, indices, x);
   return {finish(values, p), finish(indices, p)};
 }
 
 Tensor arg_extreme(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "argmax" : "argmin";
-  check_cpu(x, op);
   TL_CHECK(x.dtype() != DType::Bool, op, "(): does not support bool input");
   auto kind = is_max ? cpu::ArgReduceOp::Max : cpu::ArgReduceOp::Min;
   if (!dim) {
@@ -111,14 +110,14 @@ Tensor arg_extreme(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bo
     Tensor flat = x.contiguous();
     flat = flat.as_strided({x.numel()}, {1}, flat.offset());
     Tensor idx = Tensor::empty({1}, DType::Int64, x.device());
-    cpu::arg_reduce_kernel(kind, nullptr, idx, flat);
+    TL_KERNEL(x.device(), arg_reduce_kernel, kind, nullptr, idx, flat);
     Shape shape = keepdim ? Shape(x.dim(), 1) : Shape{};
     return idx.as_strided(shape, contiguous_strides(shape), 0);
   }
   Plan p = make_plan(x, std::vector<int64_t>{*dim}, keepdim, op);
   check_nonempty(x, p, op);
   Tensor idx = Tensor::empty(p.keep_shape, DType::Int64, x.device());
-  if (idx.numel()) cpu::arg_reduce_kernel(kind, nullptr, idx, x);
+  if (idx.numel()) TL_KERNEL(x.device(), arg_reduce_kernel, kind, nullptr, idx, x);
   return finish(idx, p);
 }
 
@@ -131,9 +130,9 @@ Tensor var_impl(const Tensor& x, const OptDims& dims, double correction, bool ke
   Tensor shift;
   if (p.n_red > 0) {
     shift = Tensor::empty(p.keep_shape, x.dtype(), x.device());
-    cpu::reduce_kernel(cpu::ReduceOp::Mean, shift, x);
+    TL_KERNEL(x.device(), reduce_kernel, cpu::ReduceOp::Mean, shift, x, 0.0, nullptr);
   }
-  cpu::reduce_kernel(take_sqrt ? cpu::ReduceOp::Std : cpu::ReduceOp::Var, out, x, correction,
+  TL_KERNEL(x.device(), reduce_kernel, take_sqrt ? cpu::ReduceOp::Std : cpu::ReduceOp::Var, out, x, correction,
                      p.n_red > 0 ? &shift : nullptr);
   return finish(out, p);
 }
@@ -224,48 +223,45 @@ Tensor logsumexp(const Tensor& x, const OptDims& dims, bool keepdim) {
   Tensor out = Tensor::empty(p.keep_shape, xf.dtype(), x.device());
   if (out.numel() == 0) return finish(out, p);
   if (p.n_red == 0) {
-    cpu::reduce_kernel(cpu::ReduceOp::LogSumExp, out, xf);
+    TL_KERNEL(x.device(), reduce_kernel, cpu::ReduceOp::LogSumExp, out, xf, 0.0, nullptr);
     return finish(out, p);
   }
   // Subtracting the max keeps exp in range; an infinite max is replaced by 0 (as torch) so that
   // +inf inputs give +inf and all -inf inputs give -inf instead of NaN.
   Tensor m = Tensor::empty(p.keep_shape, xf.dtype(), x.device());
-  cpu::reduce_kernel(cpu::ReduceOp::Max, m, xf);
-  m = where(unary(UnaryOp::isinf, m), full({}, Scalar::from_double(0.0), xf.dtype()), m);
-  cpu::reduce_kernel(cpu::ReduceOp::LogSumExp, out, xf, 0.0, &m);
+  TL_KERNEL(x.device(), reduce_kernel, cpu::ReduceOp::Max, m, xf, 0.0, nullptr);
+  m = where(unary(UnaryOp::isinf, m), full({}, Scalar::from_double(0.0), xf.dtype(), x.device()), m);
+  TL_KERNEL(x.device(), reduce_kernel, cpu::ReduceOp::LogSumExp, out, xf, 0.0, &m);
   return finish(out, p);
 }
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool reverse) {
-  check_cpu(x, "cumsum");
   int64_t d = wrap_dim(dim, x.dim());
   DType dt = sum_dtype(x, dtype);
   TL_CHECK(dt != DType::Bool, "cumsum: not implemented for 'Bool' output");
   Tensor in = to_dtype(x, dt).contiguous();
   Tensor out = Tensor::empty(x.sizes(), dt, x.device());
-  cpu::cumsum_kernel(out, in, d, reverse);
+  TL_KERNEL(x.device(), cumsum_kernel, out, in, d, reverse);
   return out;
 }
 
 Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
-  check_cpu(x, "cumprod");
   int64_t d = wrap_dim(dim, x.dim());
   DType dt = sum_dtype(x, dtype);
   TL_CHECK(dt != DType::Bool, "cumprod: not implemented for 'Bool' output");
   Tensor in = to_dtype(x, dt).contiguous();
   Tensor out = Tensor::empty(x.sizes(), dt, x.device());
-  cpu::scan_kernel(cpu::ScanOp::Prod, out, nullptr, in, d);
+  TL_KERNEL(x.device(), scan_kernel, cpu::ScanOp::Prod, out, nullptr, in, d);
   return out;
 }
 
 namespace {
 std::pair<Tensor, Tensor> cum_extreme(const Tensor& x, int64_t dim, bool is_max) {
-  check_cpu(x, is_max ? "cummax" : "cummin");
   int64_t d = wrap_dim(dim, x.dim());
   Tensor in = x.contiguous();
   Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
   Tensor idx = Tensor::empty(x.sizes(), DType::Int64, x.device());
-  cpu::scan_kernel(is_max ? cpu::ScanOp::Max : cpu::ScanOp::Min, out, &idx, in, d);
+  TL_KERNEL(x.device(), scan_kernel, is_max ? cpu::ScanOp::Max : cpu::ScanOp::Min, out, &idx, in, d);
   return {out, idx};
 }
 }  // namespace
@@ -274,13 +270,12 @@ std::pair<Tensor, Tensor> cummax(const Tensor& x, int64_t dim) { return cum_extr
 std::pair<Tensor, Tensor> cummin(const Tensor& x, int64_t dim) { return cum_extreme(x, dim, false); }
 
 Tensor logcumsumexp(const Tensor& x, int64_t dim) {
-  check_cpu(x, "logcumsumexp");
   int64_t d = wrap_dim(dim, x.dim());
   if (!is_floating(x.dtype()))
     TL_THROW(NotImplemented, "\"logcumsumexp_out_cpu\" not implemented for '", dtype_torch_name(x.dtype()), "'");
   Tensor in = x.contiguous();
   Tensor out = Tensor::empty(x.sizes(), x.dtype(), x.device());
-  cpu::scan_kernel(cpu::ScanOp::LogSumExp, out, nullptr, in, d);
+  TL_KERNEL(x.device(), scan_kernel, cpu::ScanOp::LogSumExp, out, nullptr, in, d);
   return out;
 }
 

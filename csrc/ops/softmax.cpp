@@ -1,7 +1,12 @@
-// softmax / log_softmax: dtype handling, dim wrapping, contiguous inputs for the fused kernels.
+// softmax / log_softmax: dtype handling, dim wrapping, contiguous inputs for the fused kernels, device
+// dispatch (TL_KERNEL); outputs on the input's device, no tensor memory read here.
 #include "softmax.h"
 #include "copy.h"
+#include "dispatch.h"
 #include "../cpu/softmax.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/softmax.h"
+#endif
 
 namespace tl {
 
@@ -9,19 +14,19 @@ namespace {
 
 Tensor run(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool log) {
   const char* kname = log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl";
-  TL_CHECK(x.device().is_cpu(), log ? "log_softmax" : "softmax", ": not implemented for device ", x.device().str());
   int64_t d = wrap_dim(dim, x.dim());
   Tensor in = dtype ? to_dtype(x, *dtype) : x;
   if (!is_floating(in.dtype()) && in.numel() != 0)  // torch lets an empty integer input through
     TL_THROW(NotImplemented, "\"", kname, "\" not implemented for '", dtype_torch_name(in.dtype()), "'");
   in = in.contiguous();
   Tensor out = Tensor::empty(x.sizes(), in.dtype(), x.device());
-  if (is_floating(in.dtype())) cpu::softmax_kernel(out, in, d, log);
+  if (is_floating(in.dtype())) TL_KERNEL(out.device(), softmax_kernel, out, in, d, log);
   return out;
 }
 
 Tensor run_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log) {
   const char* op = log ? "log_softmax_backward" : "softmax_backward";
+  check_same_device(op, {&grad, &y});
   TL_CHECK(grad.sizes() == y.sizes(), op, ": grad shape ", shape_str(grad.sizes()), " does not match output shape ",
            shape_str(y.sizes()));
   TL_CHECK(is_floating(y.dtype()), op, ": expected a floating output, got '", dtype_torch_name(y.dtype()), "'");
@@ -29,7 +34,7 @@ Tensor run_backward(const Tensor& grad, const Tensor& y, int64_t dim, bool log) 
   Tensor g = to_dtype(grad, y.dtype()).contiguous();
   Tensor yc = y.contiguous();
   Tensor gin = Tensor::empty(y.sizes(), y.dtype(), y.device());
-  cpu::softmax_backward_kernel(gin, g, yc, d, log);
+  TL_KERNEL(gin.device(), softmax_backward_kernel, gin, g, yc, d, log);
   return gin;
 }
 
