@@ -67,11 +67,12 @@ namespace {
 
 template <class T>
 __global__ void where_strided(char* out, const char* cond, const char* a, const char* b, OffsetCalc<4> oc,
-                              int64_t n) {
+                              FastOffsetCalc<4> fc, bool fast, int64_t n) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     int64_t off[4];
-    oc.get(i, off);
+    if (fast) fc.get(static_cast<uint32_t>(i), off);
+    else oc.get(i, off);
     *reinterpret_cast<T*>(out + off[0]) = *reinterpret_cast<const bool*>(cond + off[1])
                                               ? *reinterpret_cast<const T*>(a + off[2])
                                               : *reinterpret_cast<const T*>(b + off[3]);
@@ -101,9 +102,11 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
   TL_DISPATCH_ALL(out.dtype(), "where", [&] {
     const auto g = make_geometry<4>(out.sizes(), {&out, &cond, &a, &b});
     const OffsetCalc<4> oc = make_offset_calc<4>(g, "where");
+    const bool fast = n < (int64_t{1} << 31);
+    const FastOffsetCalc<4> fc = fast ? make_fast_offset_calc<4>(oc) : FastOffsetCalc<4>{};
     where_strided<scalar_t><<<grid_for(n), kThreads, 0, stream_of(out)>>>(
         static_cast<char*>(out.data_ptr()), static_cast<const char*>(cond.data_ptr()),
-        static_cast<const char*>(a.data_ptr()), static_cast<const char*>(b.data_ptr()), oc, n);
+        static_cast<const char*>(a.data_ptr()), static_cast<const char*>(b.data_ptr()), oc, fc, fast, n);
     TL_CUDA_LAUNCH_CHECK("where");
   });
 }

@@ -6,7 +6,7 @@
 //     contiguous and each input is either contiguous or a single broadcast value (x + 2.0). With all
 //     pointers aligned, each thread moves 16-byte vectors (of the widest type), which is what it takes
 //     to approach copy bandwidth; otherwise the same kernel walks element by element.
-//   - strided: any strides, through OffsetCalc (one divmod per coalesced dim per element).
+//   - strided: any strides, through FastOffsetCalc (below) or, past 2^31 elements, OffsetCalc.
 // Each output element depends only on its own inputs, so the grid size cannot change results.
 #pragma once
 #include <array>
@@ -71,12 +71,59 @@ __global__ void flat_kernel(To* out, InPtrs<Ti, NIN> in, int64_t n, bool vec, F 
   }
 }
 
+// OffsetCalc for fewer than 2^31 elements: 32-bit divisions by multiply-high and shift (Granlund &
+// Montgomery, as torch's IntDivider), several times cheaper than the 64-bit division OffsetCalc pays per
+// dim, which otherwise dominates broadcast and transposed ops. Offsets stay 64-bit (bytes can exceed
+// 2^31 even when the element count does not). The outermost dim needs no division at all.
+template <int N>
+struct FastOffsetCalc {
+  int nd = 0;
+  uint32_t sizes[kMaxDims];  // innermost first
+  uint32_t mult[kMaxDims];
+  uint32_t shift[kMaxDims];
+  int64_t strides[kMaxDims][N];  // bytes
+  __device__ __forceinline__ void get(uint32_t i, int64_t (&off)[N]) const {
+#pragma unroll
+    for (int k = 0; k < N; ++k) off[k] = 0;
+    for (int d = 0; d < nd; ++d) {
+      uint32_t r = i;
+      if (d + 1 < nd) {
+        const uint32_t q = (__umulhi(i, mult[d]) + i) >> shift[d];  // i / sizes[d], exact for i < 2^31
+        r = i - q * sizes[d];
+        i = q;
+      }
+#pragma unroll
+      for (int k = 0; k < N; ++k) off[k] += static_cast<int64_t>(r) * strides[d][k];
+    }
+  }
+};
+
+// Valid when numel < 2^31 (then every size is too); the caller checks.
+template <int N>
+FastOffsetCalc<N> make_fast_offset_calc(const OffsetCalc<N>& oc) {
+  FastOffsetCalc<N> c;
+  c.nd = oc.nd;
+  for (int d = 0; d < oc.nd; ++d) {
+    const uint32_t div = static_cast<uint32_t>(oc.sizes[d]);
+    uint32_t s = 0;
+    while (s < 32 && (uint64_t{1} << s) < div) ++s;  // smallest s with 2^s >= div
+    const uint64_t magic = ((uint64_t{1} << 32) * ((uint64_t{1} << s) - div)) / div + 1;
+    c.sizes[d] = div;
+    c.mult[d] = static_cast<uint32_t>(magic);  // < 2^32 for 1 <= div <= 2^31
+    c.shift[d] = s;
+    for (int k = 0; k < N; ++k) c.strides[d][k] = oc.strides[d][k];
+  }
+  return c;
+}
+
 template <int NIN, class To, class Ti, class F>
-__global__ void strided_kernel(char* out, InPtrs<Ti, NIN> in, OffsetCalc<NIN + 1> oc, int64_t n, F f) {
+__global__ void strided_kernel(char* out, InPtrs<Ti, NIN> in, OffsetCalc<NIN + 1> oc, FastOffsetCalc<NIN + 1> fc,
+                               bool fast, int64_t n, F f) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     int64_t off[NIN + 1];
-    oc.get(i, off);
+    if (fast) fc.get(static_cast<uint32_t>(i), off);
+    else oc.get(i, off);
     Ti x[NIN];
 #pragma unroll
     for (int k = 0; k < NIN; ++k) x[k] = *reinterpret_cast<const Ti*>(in.p[k] + off[k + 1]);
@@ -126,7 +173,10 @@ void launch_elementwise(const Tensor& out, const std::array<const Tensor*, NIN>&
     return;
   }
   const OffsetCalc<N> oc = make_offset_calc<N>(g, what);
-  strided_kernel<NIN, To, Ti, F><<<grid_for(n), kThreads, 0, st>>>(static_cast<char*>(out.data_ptr()), in, oc, n, f);
+  const bool fast = n < (int64_t{1} << 31);
+  const FastOffsetCalc<N> fc = fast ? make_fast_offset_calc<N>(oc) : FastOffsetCalc<N>{};
+  strided_kernel<NIN, To, Ti, F><<<grid_for(n), kThreads, 0, st>>>(static_cast<char*>(out.data_ptr()), in, oc, fc,
+                                                                   fast, n, f);
   TL_CUDA_LAUNCH_CHECK(what);
 }
 
