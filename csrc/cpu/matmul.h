@@ -18,6 +18,8 @@ struct GemmArgs {
   std::vector<int64_t> a_off, b_off, c_off;
   // Element strides: A[i, k] = a[i * rsa + k * csa], and so on. Any signs/values, 0 included.
   int64_t rsa = 0, csa = 0, rsb = 0, csb = 0, rsc = 0, csc = 0;
+  // The operands' CUDA device, where the CUDA kernel launches (the CPU kernel ignores it).
+  int device = 0;
 };
 
 // beta == 0 means C is write-only (NaN/Inf already in C do not leak, as in BLAS and torch). K == 0

@@ -1,8 +1,20 @@
 // Validation and dispatch for the indexing family; contracts in index.h. Index tensors are checked
-// here once (dtype, rank, range) so the kernels in cpu/index.cpp can trust every index.
+// here once (dtype, rank, range) so the kernels in cpu/index.cpp and cuda/index.cu can trust every
+// index.
+//
+// Devices: index tensors (and masks) may live on the CPU or on self's device, as torch accepts lists
+// and CPU index tensors for a CUDA tensor; they are moved to self's device. Data operands (src,
+// values) must be on self's device (a 0-d CPU value is a scalar, as in torch). Host reads of index
+// values (range-error reports, advanced-indexing offsets) go through to_host; the range check itself
+// is a kernel that returns a flag, and compaction counts come back from the device (torch syncs there
+// too).
 #include "index.h"
 #include "copy.h"
+#include "dispatch.h"
 #include "../cpu/index.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/index.h"
+#endif
 
 namespace tl {
 
@@ -16,11 +28,20 @@ Tensor as_1d_if_scalar(const Tensor& t) {
   return Tensor(t.storage(), {1}, {1}, t.offset(), t.dtype());
 }
 
-Tensor to_int64(const Tensor& idx) { return to_dtype(idx, DType::Int64); }
+// An index tensor or mask on `self`'s device (moved from the CPU when needed) with dtype `dt`. An
+// operand on another accelerator is torch's mixed-device error.
+Tensor on_device_of(const Tensor& t, const Tensor& self, DType dt, const char* op) {
+  if (t.device() != self.device() && !t.device().is_cpu()) check_same_device(op, {&self, &t});
+  return to_device(t, self.device(), dt);
+}
+Tensor index_for(const Tensor& idx, const Tensor& self, const char* op) {
+  return on_device_of(idx, self, DType::Int64, op);
+}
 
-// Visits every value of an int64 tensor (any strides) in row-major order.
+// Visits every value of an int64 tensor (any strides, any device) in row-major order, on the host.
 template <class F>
-void for_each_index(const Tensor& idx, const F& f) {
+void for_each_index(const Tensor& idx_any, const F& f) {
+  const Tensor idx = to_host(idx_any);
   const int64_t* p = idx.data<int64_t>();
   if (idx.is_contiguous()) {
     for (int64_t i = 0, n = idx.numel(); i < n; ++i) f(p[i]);
@@ -29,10 +50,12 @@ void for_each_index(const Tensor& idx, const F& f) {
   for (int64_t o : cpu::enumerate_offsets(idx.sizes(), idx.strides())) f(p[o]);
 }
 
+bool in_range(const Tensor& idx, int64_t size) { return TL_KERNEL(idx.device(), indices_in_range, idx, size); }
+
 // Range check for gather/scatter/index_add: torch raises RuntimeError and does not wrap negatives.
-// A vectorised pass first; the offending value is looked up only on failure.
+// A vectorised pass (a flag kernel on a device) first; the offending value is looked up only on failure.
 void check_range_runtime(const Tensor& idx, int64_t size, int64_t dim) {
-  if (cpu::indices_in_range(idx, size)) return;
+  if (in_range(idx, size)) return;
   for_each_index(idx, [&](int64_t v) {
     if (v < 0 || v >= size) TL_THROW(Runtime, "index ", v, " is out of bounds for dimension ", dim, " with size ", size);
   });
@@ -68,9 +91,9 @@ Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
     TL_CHECK(idx_in.numel() == 1, "index_select(): Index to scalar can have only 1 value, got ", idx_in.numel(),
              " value(s)");
   Tensor x = as_1d_if_scalar(x_in).contiguous();
-  Tensor idx = to_int64(idx_in);
+  Tensor idx = index_for(idx_in, x, "index_select");
   const int64_t size = x.sizes()[dim];
-  if (!cpu::indices_in_range(idx, size))
+  if (!in_range(idx, size))
     for_each_index(idx, [&](int64_t v) {
       TL_CHECK_INDEX(v >= 0 && v < size, "index_select(): index ", v, " is out of bounds for dimension ", dim,
                      " with size ", size, " (index out of range in self)");
@@ -78,7 +101,7 @@ Tensor index_select(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
   Shape out_shape = x.sizes();
   out_shape[dim] = idx.numel();
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-  if (out.numel() > 0) cpu::index_select_kernel(out, x, dim, idx);
+  if (out.numel() > 0) TL_KERNEL(out.device(), index_select_kernel, out, x, dim, idx);
   if (x_in.dim() == 0) return Tensor(out.storage(), {}, {}, 0, out.dtype());
   return out;
 }
@@ -89,11 +112,11 @@ Tensor gather(const Tensor& x_in, int64_t dim, const Tensor& idx_in) {
   TL_CHECK(std::max<int64_t>(x_in.dim(), 1) == std::max<int64_t>(idx_in.dim(), 1),
            "gather(): Index tensor must have the same number of dimensions as input tensor (input ",
            shape_str(x_in.sizes()), ", index ", shape_str(idx_in.sizes()), ")");
-  Tensor x = as_1d_if_scalar(x_in), idx = as_1d_if_scalar(to_int64(idx_in));
+  Tensor x = as_1d_if_scalar(x_in), idx = as_1d_if_scalar(index_for(idx_in, x_in, "gather"));
   check_gather_scatter_shapes("gather", x, dim, idx, nullptr);
   Tensor out = Tensor::empty(idx.sizes(), x.dtype(), x.device());
   // The kernel checks the range as it reads; on failure the slow check finds the value to report.
-  if (!cpu::gather_kernel(out, x, dim, idx)) {
+  if (!TL_KERNEL(out.device(), gather_kernel, out, x, dim, idx)) {
     check_range_runtime(idx, x.sizes()[dim], dim);
     TL_THROW(Runtime, "gather(): index out of bounds for dimension ", dim);  // not reached
   }
@@ -116,7 +139,8 @@ Tensor prepare_scatter(const char* op, const Tensor& self, int64_t& dim, const T
              shape_str(src->sizes()), ", index ", shape_str(idx_in.sizes()), ")");
   }
   check_writable(self, op);
-  return as_1d_if_scalar(to_int64(idx_in));
+  check_same_device(op, {&self, src});
+  return as_1d_if_scalar(index_for(idx_in, self, op));
 }
 }  // namespace
 
@@ -128,7 +152,7 @@ void scatter_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Te
   check_range_runtime(idx, self.sizes()[dim], dim);
   // src may alias self (x.scatter_(0, i, x)): read from a private copy then.
   if (src.storage() == self.storage()) src = src.clone();
-  cpu::scatter_kernel(self, dim, idx, src, add);
+  TL_KERNEL(self.device(), scatter_kernel, self, dim, idx, src, add);
 }
 
 void scatter_value_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Scalar& value) {
@@ -136,7 +160,7 @@ void scatter_value_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, co
   Tensor self = as_1d_if_scalar(self_in);
   check_gather_scatter_shapes("scatter", self, dim, idx, nullptr);
   check_range_runtime(idx, self.sizes()[dim], dim);
-  cpu::scatter_fill_kernel(self, dim, idx, value);
+  TL_KERNEL(self.device(), scatter_fill_kernel, self, dim, idx, value);
 }
 
 void index_add_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const Tensor& src_in, const Scalar& alpha) {
@@ -147,8 +171,9 @@ void index_add_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const 
   dim = wrap_dim(dim, self_in.dim());
   TL_CHECK(self_in.dtype() == src_in.dtype(), "index_add_(): self (", dtype_torch_name(self_in.dtype()),
            ") and source (", dtype_torch_name(src_in.dtype()), ") must have the same scalar type");
+  check_same_device("index_add_", {&self_in, &src_in});
   Tensor self = as_1d_if_scalar(self_in), src = as_1d_if_scalar(src_in);
-  Tensor idx = to_int64(idx_in);
+  Tensor idx = index_for(idx_in, self, "index_add_");
   bool shape_ok = self.dim() == src.dim();
   for (int64_t d = 0; shape_ok && d < self.dim(); ++d)
     if (d != dim && self.sizes()[d] != src.sizes()[d]) shape_ok = false;
@@ -161,39 +186,40 @@ void index_add_(const Tensor& self_in, int64_t dim, const Tensor& idx_in, const 
   // The kernel wants contiguous operands: work on a contiguous copy when self is a strided view.
   Tensor work = self.is_contiguous() ? self : self.clone();
   Tensor srcc = (src.storage() == self.storage()) ? src.clone() : src.contiguous();
-  cpu::index_add_kernel(work, dim, idx, srcc, alpha);
+  TL_KERNEL(work.device(), index_add_kernel, work, dim, idx, srcc, alpha);
   if (!(work.storage() == self.storage())) copy_(self, work);
 }
 
 Tensor masked_select(const Tensor& x, const Tensor& mask) {
   TL_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor for mask");
   Shape shape = broadcast_shapes(x.sizes(), mask.sizes());
-  Tensor xc = x, mc = mask;
+  Tensor xc = x, mc = on_device_of(mask, x, DType::Bool, "masked_select");
   if (!(x.sizes() == shape && x.is_contiguous())) {
     xc = Tensor::empty(shape, x.dtype(), x.device());
     copy_(xc, x);
   }
-  if (!(mask.sizes() == shape && mask.is_contiguous())) {
-    mc = Tensor::empty(shape, DType::Bool, mask.device());
-    copy_(mc, mask);
+  if (!(mc.sizes() == shape && mc.is_contiguous())) {
+    Tensor m = Tensor::empty(shape, DType::Bool, x.device());
+    copy_(m, mc);
+    mc = m;
   }
-  auto counts = cpu::nonzero_chunk_counts(mc);
+  auto counts = TL_KERNEL(mc.device(), nonzero_chunk_counts, mc);
   std::vector<int64_t> starts(counts.size());
   int64_t total = 0;
   for (size_t c = 0; c < counts.size(); ++c) { starts[c] = total; total += counts[c]; }
   Tensor out = Tensor::empty({total}, x.dtype(), x.device());
-  if (total > 0) cpu::masked_select_kernel(out, xc, mc, starts);
+  if (total > 0) TL_KERNEL(out.device(), masked_select_kernel, out, xc, mc, starts);
   return out;
 }
 
 Tensor nonzero(const Tensor& x_in) {
   Tensor x = x_in.contiguous();
-  auto counts = cpu::nonzero_chunk_counts(x);
+  auto counts = TL_KERNEL(x.device(), nonzero_chunk_counts, x);
   std::vector<int64_t> starts(counts.size());
   int64_t total = 0;
   for (size_t c = 0; c < counts.size(); ++c) { starts[c] = total; total += counts[c]; }
   Tensor out = Tensor::empty({total, x.dim()}, DType::Int64, x.device());
-  if (total > 0 && x.dim() > 0) cpu::nonzero_kernel(out, x, starts);
+  if (total > 0 && x.dim() > 0) TL_KERNEL(out.device(), nonzero_kernel, out, x, starts);
   return out;
 }
 
@@ -232,7 +258,10 @@ IndexPlan plan_index(const Tensor& x, const std::vector<Tensor>& indices, int64_
   const bool check = P * shape_numel(plan.head) * shape_numel(plan.tail) > 0;
   std::vector<int64_t> ioffs(static_cast<size_t>(P), 0);
   for (int64_t j = 0; j < k; ++j) {
-    Tensor ij = indices[j];
+    // Offsets are computed on the host: index values come over once (torch syncs on masks anyway).
+    TL_CHECK(indices[j].device().is_cpu() || indices[j].device() == x.device(),
+             "indices should be either on cpu or on the same device as the indexed tensor (", x.device().str(), ")");
+    Tensor ij = to_host(indices[j]);
     if (ij.sizes() != b || ij.dtype() != DType::Int64 || !ij.is_contiguous()) {
       Tensor e = Tensor::empty(b, DType::Int64, ij.device());
       copy_(e, ij);
@@ -278,12 +307,18 @@ Shape result_shape(const IndexPlan& plan) {
 Tensor index(const Tensor& x, const std::vector<Tensor>& indices, int64_t start) {
   IndexPlan plan = plan_index(x, indices, start);
   Tensor out = Tensor::empty(result_shape(plan), x.dtype(), x.device());
-  if (out.numel() > 0) cpu::index_kernel(out, x, plan.offs, plan.toffs);
+  if (out.numel() > 0) TL_KERNEL(out.device(), index_kernel, out, x, plan.offs, plan.toffs);
   return out;
 }
 
 void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate,
                 int64_t start) {
+  // A CPU value that is one element (0-d, or broadcast from one: the Python layer expands values to
+  // the result's shape) is a scalar, which torch moves to x's device; other values must live there.
+  bool one_value = values.device().is_cpu();
+  for (int64_t d = 0; d < values.dim() && one_value; ++d)
+    one_value = values.sizes()[d] <= 1 || values.strides()[d] == 0;
+  if (!one_value) check_same_device("index_put_", {&x, &values});
   IndexPlan plan = plan_index(x, indices, start);
   if (x.numel() > 0) check_writable(x, "index_put_");  // empty tensors may carry stride-0 dims
   Shape rshape = result_shape(plan);
@@ -300,11 +335,11 @@ void index_put_(const Tensor& x, const std::vector<Tensor>& indices, const Tenso
   // alias x (x[i] = x[j]).
   Tensor v = values;
   if (!(values.sizes() == rshape && values.dtype() == x.dtype() && values.is_contiguous() &&
-        values.storage() != x.storage())) {
+        values.device() == x.device() && values.storage() != x.storage())) {
     v = Tensor::empty(rshape, x.dtype(), x.device());
     copy_(v, values);
   }
-  cpu::index_put_kernel(x, plan.offs, plan.toffs, v, accumulate);
+  TL_KERNEL(x.device(), index_put_kernel, x, plan.offs, plan.toffs, v, accumulate);
 }
 
 void masked_fill_(const Tensor& x, const Tensor& mask, const Scalar& value) {
@@ -314,7 +349,8 @@ void masked_fill_(const Tensor& x, const Tensor& mask, const Scalar& value) {
            shape_str(x.sizes()));
   if (x.numel() == 0) return;
   check_writable(x, "masked_fill_");
-  cpu::masked_fill_kernel(x, mask, value);
+  const Tensor m = on_device_of(mask, x, DType::Bool, "masked_fill_");
+  TL_KERNEL(x.device(), masked_fill_kernel, x, m, value);
 }
 
 std::optional<Tensor> basic_view(const Tensor& x, const std::vector<BasicIndexItem>& items) {

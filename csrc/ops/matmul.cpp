@@ -1,9 +1,14 @@
-// Matrix-product ops: validate once, allocate the output, describe the operands to cpu::gemm as strided
-// matrices (a transposed or sliced input is only a different pair of strides; nothing is copied) with
-// per-batch offsets (a broadcast batch dim is offset 0 for every item, so nothing is expanded either).
+// Matrix-product ops: validate once, allocate the output on the operands' device, describe the operands
+// to gemm (the CPU or CUDA kernel, via TL_KERNEL) as strided matrices (a transposed or sliced input is
+// only a different pair of strides; nothing is copied) with per-batch offsets (a broadcast batch dim is
+// offset 0 for every item, so nothing is expanded either). No tensor memory is read here.
 #include "matmul.h"
 #include "copy.h"
+#include "dispatch.h"
 #include "../cpu/matmul.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/matmul.h"
+#endif
 
 namespace tl {
 
@@ -22,14 +27,10 @@ const char* cpp_type_name(DType t) {
   return "?";
 }
 
-void check_device(const Tensor& a, const Tensor& b) {
-  TL_CHECK(a.device() == b.device(), "Expected all tensors to be on the same device, but found at least two devices, ",
-           a.device().str(), " and ", b.device().str(), "!");
-  TL_CHECK(a.device().is_cpu(), "matmul: ", a.device().str(), " tensors are not supported yet");
-}
-
-void check_not_bool(DType t, const char* name) {
-  if (t == DType::Bool) TL_THROW(NotImplemented, "\"", name, "\" not implemented for 'Bool'");
+// torch names the device's kernel in its dtype error ("addmm_impl_cpu_" / "addmm_cuda").
+void check_not_bool(const Tensor& t, const char* cpu_name, const char* cuda_name) {
+  if (t.dtype() == DType::Bool)
+    TL_THROW(NotImplemented, "\"", t.device().is_cuda() ? cuda_name : cpu_name, "\" not implemented for 'Bool'");
 }
 
 // torch's expand() message when `from` cannot be broadcast to `to` (addmm's self, linear's bias).
@@ -130,7 +131,8 @@ void run_gemm(const Shape& bs, const Tensor& a, const Tensor& b, const Tensor& c
   g.csb = b.strides()[b.dim() - 1];
   g.rsc = c.strides()[c.dim() - 2];
   g.csc = c.strides()[c.dim() - 1];
-  cpu::gemm(c.dtype(), g, alpha, beta);
+  g.device = c.device().index;
+  TL_KERNEL(c.device(), gemm, c.dtype(), g, alpha, beta);
 }
 
 const Scalar kOne = Scalar::from_int(1);
@@ -151,21 +153,20 @@ void check_bmm_shapes(int64_t batch, int64_t ka, int64_t batch_b, int64_t kb) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
-  check_device(a, b);
+  check_same_device("mm", {&a, &b});
   TL_CHECK(a.dim() == 2, "self must be a matrix");
   TL_CHECK(b.dim() == 2, "mat2 must be a matrix");
   TL_CHECK(a.dtype() == b.dtype(), "expected m1 and m2 to have the same dtype, but got: ", cpp_type_name(a.dtype()),
            " != ", cpp_type_name(b.dtype()));
   check_mm_shapes(a, b);
-  check_not_bool(a.dtype(), "addmm_impl_cpu_");
+  check_not_bool(a, "addmm_impl_cpu_", "addmm_cuda");
   Tensor out = Tensor::empty({a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device());
   run_gemm({}, a, b, out, kOne, kZero);
   return out;
 }
 
 Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha) {
-  check_device(a, b);
-  check_device(self, a);
+  check_same_device("addmm", {&self, &a, &b});
   TL_CHECK(a.dim() == 2, "mat1 must be a matrix, got ", a.dim(), "-D tensor");
   TL_CHECK(b.dim() == 2, "mat2 must be a matrix, got ", b.dim(), "-D tensor");
   check_mm_shapes(a, b);
@@ -173,7 +174,7 @@ Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar&
            " and ", dtype_torch_name(b.dtype()));
   TL_CHECK(self.dtype() == b.dtype(), "self and mat2 must have the same dtype, but got ",
            dtype_torch_name(self.dtype()), " and ", dtype_torch_name(b.dtype()));
-  check_not_bool(a.dtype(), "addmm_impl_cpu_");
+  check_not_bool(a, "addmm_impl_cpu_", "addmm_cuda");
   Shape os{a.sizes()[0], b.sizes()[1]};
   check_expandable(self.sizes(), os);
   Tensor out = Tensor::empty(os, a.dtype(), a.device());
@@ -188,27 +189,26 @@ Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar&
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_device(a, b);
+  check_same_device("bmm", {&a, &b});
   TL_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TL_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
   TL_CHECK(a.dtype() == b.dtype(), "expected scalar type ", dtype_torch_name(a.dtype()), " but found ",
            dtype_torch_name(b.dtype()));
   check_bmm_shapes(a.sizes()[0], a.sizes()[2], b.sizes()[0], b.sizes()[1]);
-  check_not_bool(a.dtype(), "bmm");
+  check_not_bool(a, "bmm", "bmm_cuda");
   Tensor out = Tensor::empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
   run_gemm({a.sizes()[0]}, a, b, out, kOne, kZero);
   return out;
 }
 
 Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha) {
-  check_device(a, b);
-  check_device(self, a);
+  check_same_device("baddbmm", {&self, &a, &b});
   TL_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TL_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
   TL_CHECK(a.dtype() == b.dtype() && self.dtype() == a.dtype(), "expected scalar type ", dtype_torch_name(a.dtype()),
            " but found ", dtype_torch_name(self.dtype() != a.dtype() ? self.dtype() : b.dtype()));
   check_bmm_shapes(a.sizes()[0], a.sizes()[2], b.sizes()[0], b.sizes()[1]);
-  check_not_bool(a.dtype(), "baddbmm");
+  check_not_bool(a, "baddbmm", "baddbmm_cuda");
   Shape os{a.sizes()[0], a.sizes()[1], b.sizes()[2]};
   check_expandable(self.sizes(), os);
   Tensor out = Tensor::empty(os, a.dtype(), a.device());
@@ -223,27 +223,27 @@ Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scala
 }
 
 Tensor mv(const Tensor& a, const Tensor& x) {
-  check_device(a, x);
+  check_same_device("mv", {&a, &x});
   TL_CHECK(a.dim() == 2 && x.dim() == 1, "vector + matrix @ vector expected, got 1, ", a.dim(), ", ", x.dim());
   TL_CHECK(a.dtype() == x.dtype(), "addmv input tensors must have the same dtype, but got ",
            dtype_torch_name(x.dtype()), ", ", dtype_torch_name(a.dtype()), ", and ", dtype_torch_name(x.dtype()));
   TL_CHECK(a.sizes()[1] == x.sizes()[0], "size mismatch, got input (", a.sizes()[0], "), mat (",
            mat_str(a.sizes()[0], a.sizes()[1]), "), vec (", x.sizes()[0], ")");
-  check_not_bool(a.dtype(), "addmv_impl_cpu");
+  check_not_bool(a, "addmv_impl_cpu", "addmv_impl_cuda");
   Tensor out = Tensor::empty({a.sizes()[0]}, a.dtype(), a.device());
   run_gemm({}, a, unsqueeze(x, 1), unsqueeze(out, 1), kOne, kZero);
   return out;
 }
 
 Tensor dot(const Tensor& x, const Tensor& y) {
-  check_device(x, y);
+  check_same_device("dot", {&x, &y});
   TL_CHECK(x.dim() == 1 && y.dim() == 1, "1D tensors expected, but got ", x.dim(), "D and ", y.dim(), "D tensors");
   TL_CHECK(x.dtype() == y.dtype(), "dot : expected both vectors to have same dtype, but found ",
            dtype_torch_name(x.dtype()), " and ", dtype_torch_name(y.dtype()));
   TL_CHECK(x.sizes()[0] == y.sizes()[0], "inconsistent tensor size, expected tensor [", x.sizes()[0],
            "] and src [", y.sizes()[0], "] to have the same number of elements, but got ", x.sizes()[0], " and ",
            y.sizes()[0], " elements respectively");
-  check_not_bool(x.dtype(), "dot");
+  check_not_bool(x, "dot", "dot");
   Tensor out = Tensor::empty({}, x.dtype(), x.device());
   Tensor o2 = out.as_strided({1, 1}, {1, 1}, out.offset());
   run_gemm({}, unsqueeze(x, 0), unsqueeze(y, 1), o2, kOne, kZero);
@@ -251,7 +251,7 @@ Tensor dot(const Tensor& x, const Tensor& y) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  check_device(a, b);
+  check_same_device("matmul", {&a, &b});
   const int64_t da = a.dim(), db = b.dim();
   TL_CHECK(da > 0 && db > 0, "both arguments to matmul need to be at least 1D, but they are ", da, "D and ", db, "D");
   if (da == 1 && db == 1) return dot(a, b);
@@ -277,7 +277,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
            dtype_torch_name(b.dtype()));
   const int64_t P = shape_numel(bs);
   check_bmm_shapes(P, K, P, K2);
-  check_not_bool(a.dtype(), "bmm");
+  check_not_bool(a, "bmm", "bmm_cuda");
   Shape os = bs;
   os.push_back(M);
   os.push_back(N);
@@ -290,7 +290,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bias) {
-  check_device(x, w);
+  check_same_device("linear", {&x, &w, bias ? &*bias : nullptr});
   if (w.dim() == 1 && !bias) return matmul(x, w);
   TL_CHECK(w.dim() == 2, "mat2 must be a matrix, got ", w.dim(), "-D tensor");
   TL_CHECK(x.dim() > 0, "both arguments to matmul need to be at least 1D, but they are 0D and 2D");
@@ -299,11 +299,10 @@ Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bia
   TL_CHECK(x.dtype() == w.dtype(), "expected m1 and m2 to have the same dtype, but got: ", cpp_type_name(x.dtype()),
            " != ", cpp_type_name(w.dtype()));
   check_mm_shapes(x2, wt);
-  check_not_bool(x.dtype(), "addmm_impl_cpu_");
+  check_not_bool(x, "addmm_impl_cpu_", "addmm_cuda");
   Shape os(x.sizes().begin(), x.sizes().end() - 1);
   os.push_back(w.sizes()[0]);
   if (bias) {
-    check_device(x, *bias);
     TL_CHECK(bias->dtype() == w.dtype(), "self and mat2 must have the same dtype, but got ",
              dtype_torch_name(bias->dtype()), " and ", dtype_torch_name(w.dtype()));
     check_expandable(bias->sizes(), os);

@@ -1,5 +1,5 @@
 // Matrix products: validation, output allocation and the mapping of every torch matrix-product op onto
-// the one strided, batched GEMM kernel (csrc/cpu/matmul.h). Messages follow torch's wording.
+// the one strided, batched GEMM kernel (csrc/cpu/matmul.h, csrc/cuda/matmul.h). Messages follow torch's wording.
 //   mm      a (M, K) @ b (K, N) -> (M, N)
 //   addmm   beta * self + alpha * a @ b, self broadcast to (M, N)
 //   bmm     a (B, M, K) @ b (B, K, N) -> (B, M, N);  baddbmm adds beta * self broadcast to (B, M, N)

@@ -3,7 +3,11 @@
 // (the common case) is row memcpys in one pass over the output (cpu/shape.cpp).
 #include "shape.h"
 #include "copy.h"
+#include "dispatch.h"
 #include "../cpu/shape.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/shape.h"
+#endif
 
 namespace tl {
 
@@ -16,8 +20,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   DType dt = tensors[0].dtype();
   for (size_t i = 0; i < tensors.size(); ++i) {
     TL_CHECK(tensors[i].dim() > 0, "zero-dimensional tensor (at position ", i, ") cannot be concatenated");
-    TL_CHECK(tensors[i].device() == tensors[0].device(), "Expected all tensors to be on the same device, but found ",
-             tensors[0].device().str(), " and ", tensors[i].device().str());
+    check_same_device("cat", {&tensors[0], &tensors[i]});
     dt = promote(dt, tensors[i].dtype());
   }
   const Tensor* ref = nullptr;
@@ -56,7 +59,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
       inputs.push_back(&t);
       widths.push_back(t.sizes()[dim] * inner);
     }
-    cpu::cat_rows_kernel(out, inputs, widths, outer);
+    TL_KERNEL(out.device(), cat_rows_kernel, out, inputs, widths, outer);
     return out;
   }
   int64_t pos = 0;

@@ -1,6 +1,10 @@
 // Validation and dispatch for sort/topk; contracts in sort.h.
 #include "sort.h"
+#include "dispatch.h"
 #include "../cpu/sort.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/sort.h"
+#endif
 
 namespace tl {
 
@@ -17,7 +21,7 @@ std::pair<Tensor, Tensor> sort(const Tensor& x_in, int64_t dim, bool descending)
   Tensor x = as_1d_if_scalar(x_in);
   Tensor values = Tensor::empty(x.sizes(), x.dtype(), x.device());
   Tensor indices = Tensor::empty(x.sizes(), DType::Int64, x.device());
-  if (x.numel() > 0) cpu::sort_kernel(values, indices, x, dim, descending);
+  if (x.numel() > 0) TL_KERNEL(x.device(), sort_kernel, values, indices, x, dim, descending);
   if (x_in.dim() == 0) return {as_0d(values), as_0d(indices)};
   return {values, indices};
 }
@@ -32,7 +36,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& x_in, int64_t k, int64_t dim, bool 
   shape[dim] = k;
   Tensor values = Tensor::empty(shape, x.dtype(), x.device());
   Tensor indices = Tensor::empty(shape, DType::Int64, x.device());
-  if (values.numel() > 0) cpu::topk_kernel(values, indices, x, dim, k, largest, sorted);
+  if (values.numel() > 0) TL_KERNEL(x.device(), topk_kernel, values, indices, x, dim, k, largest, sorted);
   if (x_in.dim() == 0) return {as_0d(values), as_0d(indices)};
   return {values, indices};
 }
