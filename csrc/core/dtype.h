@@ -74,7 +74,7 @@ template <> struct acc_type<int32_t> { using type = int64_t; };
 // out of range: int32 goes direct (out of range -> INT32_MIN, like cvttss2si), every other integer type
 // through int64 (out of range -> INT64_MIN), so -1.0 -> 255 for uint8 wraps as in torch.
 template <class To, class F>
-inline To float_to_int(F v) {
+constexpr To float_to_int(F v) {
   static_assert(std::is_integral_v<To> && std::is_floating_point_v<F>);
   if constexpr (std::is_same_v<To, int32_t>) {
     if (!(v >= F(-2147483648.0) && v < F(2147483648.0))) return INT32_MIN;

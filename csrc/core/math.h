@@ -1,5 +1,5 @@
-// Scalar math shared by the elementwise table (CPU now; the CUDA issue compiles the same functions
-// for the device, hence TL_HD). Each is written to be numerically safe at the extremes.
+// Scalar math shared by the elementwise table, compiled for the CPU loops and (csrc/cuda/elementwise*.cu)
+// for the device, hence TL_HD. Each is written to be numerically safe at the extremes.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -53,8 +53,12 @@ TL_HD inline float exp_f32(float x) {
   return x < lo ? 0.0f : y;
 }
 template <class T> TL_HD inline T exp(T x) {
+#if defined(__CUDA_ARCH__)
+  return std::exp(x);  // the device's expf is branch-free already (and ~1 ulp); no reason to emulate
+#else
   if constexpr (std::is_same_v<T, float>) return exp_f32(x);
   else return std::exp(x);
+#endif
 }
 template <class T> TL_HD inline T sigmoid(T x) {
   // exp(-x) overflowing to inf gives exactly 0: no NaN at the extremes, and no branch to block SIMD.

@@ -2,6 +2,9 @@
 #include "copy.h"
 #include "../cpu/elementwise.h"
 #include "dispatch.h"
+#ifdef TL_WITH_CUDA
+#include "../cuda/elementwise.h"
+#endif
 
 namespace tl {
 
@@ -73,7 +76,10 @@ DType output_dtype(BinaryOp op, DType compute) {
   TL_THROW(NotImplemented, "\"", kernel, "\" not implemented for '", dtype_torch_name(t), "'");
 }
 
-void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
+// The kernel name torch puts in that message: "<op>_cpu" or "<op>_cuda" by the operands' device.
+std::string kname(const char* op, bool cuda) { return str_cat(op, cuda ? "_cuda" : "_cpu"); }
+
+void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute, bool cuda) {
   if (op == BinaryOp::sub && a == DType::Bool && b == DType::Bool)
     TL_THROW(Runtime, "Subtraction, the `-` operator, with two bool tensors is not supported. "
              "Use the `^` or `logical_xor()` operator instead.");
@@ -83,40 +89,40 @@ void check_binary_dtypes(BinaryOp op, DType a, DType b, DType compute) {
     TL_THROW(Runtime, "Subtraction, the `-` operator, with a bool tensor is not supported. "
              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   if ((op == BinaryOp::bitwise_and || op == BinaryOp::bitwise_or || op == BinaryOp::bitwise_xor) && is_floating(compute))
-    not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
+    not_implemented(kname(op_name(op), cuda).c_str(), compute);
   // torch compiles these for floating types only (its DIV-like promotion does not apply to them)
   if ((op == BinaryOp::hypot || op == BinaryOp::logaddexp || op == BinaryOp::logaddexp2) && !is_floating(compute))
-    not_implemented(str_cat(op_name(op), "_cpu").c_str(), compute);
+    not_implemented(kname(op_name(op), cuda).c_str(), compute);
   if (compute == DType::Bool) {
     switch (op) {
-      case BinaryOp::remainder: not_implemented("remainder_cpu", compute);
-      case BinaryOp::floor_divide: not_implemented("div_floor_cpu", compute);
-      case BinaryOp::fmod: not_implemented("fmod_cpu", compute);
+      case BinaryOp::remainder: not_implemented(kname("remainder", cuda).c_str(), compute);
+      case BinaryOp::floor_divide: not_implemented(kname("div_floor", cuda).c_str(), compute);
+      case BinaryOp::fmod: not_implemented(kname("fmod", cuda).c_str(), compute);
       case BinaryOp::pow: not_implemented("pow", compute);
       default: break;
     }
   }
 }
 
-void check_unary_dtype(UnaryOp op, DType t) {
+void check_unary_dtype(UnaryOp op, DType t, bool cuda) {
   UnaryKind k = op_kind(op);
   if (k == UnaryKind::FLOATONLY && !is_floating(t))
-    not_implemented(op == UnaryOp::gelu || op == UnaryOp::gelu_tanh ? "GeluKernelImpl"
-                    : op == UnaryOp::selu || op == UnaryOp::celu ? "elu_cpu"
-                                                                  : str_cat(op_name(op), "_cpu").c_str(),
+    not_implemented(op == UnaryOp::gelu || op == UnaryOp::gelu_tanh ? (cuda ? "GeluCUDAKernelImpl" : "GeluKernelImpl")
+                    : op == UnaryOp::selu || op == UnaryOp::celu ? kname("elu", cuda).c_str()
+                                                                  : kname(op_name(op), cuda).c_str(),
                     t);
   if (op == UnaryOp::neg && t == DType::Bool)
     TL_THROW(Runtime, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
              "a mask, use the `~` or `logical_not()` operator instead.");
-  if (op == UnaryOp::bitwise_not && is_floating(t)) not_implemented("bitwise_not_cpu", t);
+  if (op == UnaryOp::bitwise_not && is_floating(t)) not_implemented(kname("bitwise_not", cuda).c_str(), t);
   if (t != DType::Bool) return;
   switch (op) {
     case UnaryOp::relu: TL_THROW(Runtime, "Boolean inputs not supported for relu");
-    case UnaryOp::abs: not_implemented("abs_cpu", t);
-    case UnaryOp::floor: not_implemented("floor_vml_cpu", t);
-    case UnaryOp::ceil: not_implemented("ceil_vml_cpu", t);
-    case UnaryOp::round: not_implemented("round_vml_cpu", t);
-    case UnaryOp::trunc: not_implemented("trunc_vml_cpu", t);
+    case UnaryOp::abs: not_implemented(kname("abs", cuda).c_str(), t);
+    case UnaryOp::floor: not_implemented(cuda ? "floor_cuda" : "floor_vml_cpu", t);
+    case UnaryOp::ceil: not_implemented(cuda ? "ceil_cuda" : "ceil_vml_cpu", t);
+    case UnaryOp::round: not_implemented(cuda ? "round_cuda" : "round_vml_cpu", t);
+    case UnaryOp::trunc: not_implemented(cuda ? "trunc_cuda" : "trunc_vml_cpu", t);
     default: break;
   }
 }
@@ -125,7 +131,7 @@ void check_unary_dtype(UnaryOp op, DType t) {
 void check_int_divisor(BinaryOp op, const Tensor& divisor) {
   if (op != BinaryOp::remainder && op != BinaryOp::floor_divide && op != BinaryOp::fmod) return;
   if (!is_integral(divisor.dtype(), false)) return;
-  if (cpu::any_zero(divisor)) TL_THROW(Runtime, "ZeroDivisionError");
+  if (TL_KERNEL(divisor.device(), any_zero, divisor)) TL_THROW(Runtime, "ZeroDivisionError");
 }
 
 }  // namespace
@@ -151,17 +157,17 @@ bool can_cast(DType from, DType to) {
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
-  check_unary_dtype(op, x.dtype());
+  check_unary_dtype(op, x.dtype(), x.device().is_cuda());
   UnaryKind k = op_kind(op);
   Tensor in = (k == UnaryKind::FLOAT && !is_floating(x.dtype())) ? to_dtype(x, default_float_dtype()) : x;
   DType out_dt = k == UnaryKind::BOOLOUT ? DType::Bool : in.dtype();
   Tensor out = Tensor::empty(x.sizes(), out_dt, x.device());
-  if (out.numel()) cpu::unary_kernel(op, out, in, p0, p1);
+  if (out.numel()) TL_KERNEL(out.device(), unary_kernel, op, out, in, p0, p1);
   return out;
 }
 
 void unary_(UnaryOp op, const Tensor& x, double p0, double p1) {
-  check_unary_dtype(op, x.dtype());
+  check_unary_dtype(op, x.dtype(), x.device().is_cuda());
   UnaryKind k = op_kind(op);
   DType res = k == UnaryKind::BOOLOUT ? DType::Bool : (k == UnaryKind::FLOAT && !is_floating(x.dtype()) ? default_float_dtype() : x.dtype());
   if (!can_cast(res, x.dtype()))
@@ -170,7 +176,7 @@ void unary_(UnaryOp op, const Tensor& x, double p0, double p1) {
   check_writable(x, op_name(op));
   if (x.numel() == 0) return;
   if (res == x.dtype()) {
-    cpu::unary_kernel(op, x, x, p0, p1);
+    TL_KERNEL(x.device(), unary_kernel, op, x, x, p0, p1);
   } else {
     copy_(x, unary(op, x, p0, p1));
   }
@@ -192,7 +198,7 @@ Tensor run_binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in, DType pro
   // torch reports a shape mismatch before a dtype it has no kernel for
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType compute = compute_dtype(op, promoted);
-  check_binary_dtypes(op, a.dtype(), b.dtype(), compute);
+  check_binary_dtypes(op, a.dtype(), b.dtype(), compute, a.device().is_cuda());
   DType out_dt = output_dtype(op, compute);
   Tensor ac = to_dtype(a, compute), bc = to_dtype(b, compute);
   if (shape_numel(shape) > 0) check_int_divisor(op, bc);  // an empty result divides nothing (torch: no error)
@@ -207,16 +213,16 @@ Tensor run_binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in, DType pro
     check_writable(self, op_name(op));
     if (self.numel() == 0) return self;
     if (out_dt == self.dtype()) {
-      cpu::binary_kernel(op, self, input_for_write(self, ac), input_for_write(self, bc));
+      TL_KERNEL(self.device(), binary_kernel, op, self, input_for_write(self, ac), input_for_write(self, bc));
     } else {
       Tensor tmp = Tensor::empty(shape, out_dt, self.device());
-      cpu::binary_kernel(op, tmp, ac, bc);
+      TL_KERNEL(tmp.device(), binary_kernel, op, tmp, ac, bc);
       copy_(self, tmp);
     }
     return self;
   }
   Tensor out = Tensor::empty(shape, out_dt, a.device());
-  if (out.numel()) cpu::binary_kernel(op, out, ac, bc);
+  if (out.numel()) TL_KERNEL(out.device(), binary_kernel, op, out, ac, bc);
   return out;
 }
 
@@ -237,7 +243,8 @@ Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b, bool reverse) {
   DType promoted = result_type(a, b);
   if (!reverse) check_int_pow(op, promoted, b);
   // torch rejects a Python bool operand of `-` too, before it becomes a tensor of the promoted dtype
-  if (b.dtype() == DType::Bool) check_binary_dtypes(op, a.dtype(), DType::Bool, compute_dtype(op, promoted));
+  if (b.dtype() == DType::Bool)
+    check_binary_dtypes(op, a.dtype(), DType::Bool, compute_dtype(op, promoted), a.device().is_cuda());
   Tensor bt = scalar_tensor(b, promoted, a.device());
   return reverse ? run_binary(op, bt, a, promoted, nullptr) : run_binary(op, a, bt, promoted, nullptr);
 }
@@ -249,7 +256,8 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 void binary_(BinaryOp op, const Tensor& self, const Scalar& other) {
   DType promoted = result_type(self, other);
   check_int_pow(op, promoted, other);
-  if (other.dtype() == DType::Bool) check_binary_dtypes(op, self.dtype(), DType::Bool, compute_dtype(op, promoted));
+  if (other.dtype() == DType::Bool)
+    check_binary_dtypes(op, self.dtype(), DType::Bool, compute_dtype(op, promoted), self.device().is_cuda());
   run_binary(op, self, scalar_tensor(other, promoted, self.device()), promoted, &self);
 }
 
@@ -263,7 +271,7 @@ Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   check_same_device("where", {&cond, &a, &b});
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = Tensor::empty(shape, dt, cond.device());
-  if (out.numel()) cpu::where_kernel(out, to_dtype(cond, DType::Bool), to_dtype(a, dt), to_dtype(b, dt));
+  if (out.numel()) TL_KERNEL(out.device(), where_kernel, out, to_dtype(cond, DType::Bool), to_dtype(a, dt), to_dtype(b, dt));
   return out;
 }
 
