@@ -123,8 +123,9 @@ __device__ T block_allreduce(T v, Op op, T identity, T* smem) {
   v = warp_reduce(v, op);
   if (lane == 0) smem[warp] = v;
   __syncthreads();
-  T r = lane < nwarps ? smem[lane] : identity;
-  if (warp == 0) {
+  T r;
+  if (warp == 0) {  // only warp 0 reads the partials: others reading smem[0] would race with its write
+    r = lane < nwarps ? smem[lane] : identity;
     r = warp_reduce(r, op);
     if (lane == 0) smem[0] = r;
   }
