@@ -98,8 +98,11 @@ void copy_between_devices(const Tensor& dst, const Tensor& src, bool non_blockin
     const int dev = s.device().index;
     rt.memcpy(d.data_ptr(), s.data_ptr(), nbytes, CopyKind::DeviceToHost, dev, current_stream(dev), false);
   } else {
-    const int sd = s.device().index;
-    rt.memcpy_peer(d.data_ptr(), d.device().index, s.data_ptr(), sd, nbytes, current_stream(sd));
+    const int sd = s.device().index, dd = d.device().index;
+    // The peer copy is ordered on src's stream only: work still queued on dst's stream that writes or
+    // reads d (the fill that created dst, the last user of a recycled block) could land after it.
+    rt.stream_synchronize(current_stream(dd), dd);
+    rt.memcpy_peer(d.data_ptr(), dd, s.data_ptr(), sd, nbytes, current_stream(sd));
   }
   if (d.data_ptr() != dst.data_ptr() || d.storage() != dst.storage()) copy_(dst, d);
 }
