@@ -70,3 +70,21 @@ def test_cuda_absent_is_clean():
         tl.zeros(2, device="cuda")
     with pytest.raises(RuntimeError):
         tl.device("gpu")
+
+
+def test_out_of_memory_error_is_a_runtime_error():
+    # torch.OutOfMemoryError subclasses RuntimeError, so `except RuntimeError` also catches it
+    assert tl.OutOfMemoryError is tl.cuda.OutOfMemoryError
+    assert issubclass(tl.OutOfMemoryError, RuntimeError)
+
+
+def test_device_allocator_size_classes():
+    # the caching allocator's classes (core/allocator.cpp): 512-byte steps up to 1 MiB, then a quarter of
+    # the power of two, so a cached block of a class fits every request of that class with <= 25% slack
+    r = tl._C.cuda_rounded_size
+    assert [r(n) for n in (1, 512, 513, 1 << 20)] == [512, 512, 1024, 1 << 20]
+    assert r((1 << 20) + 1) == (1 << 20) + (1 << 18)
+    assert r(3 << 20) == 3 << 20
+    assert r((3 << 20) + 1) == (3 << 20) + (1 << 19)
+    for n in (1, 777, 5 << 20, (1 << 30) + 12345):
+        assert n <= r(n) <= (n + 511 if n <= 1 << 20 else n * 1.25)

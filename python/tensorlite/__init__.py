@@ -22,6 +22,7 @@ from .random import *  # noqa: F401,F403
 from .random import default_generator  # noqa: F401
 from ._repr import set_printoptions  # noqa: F401
 from . import cuda  # noqa: F401
+from .cuda import OutOfMemoryError  # noqa: F401  (torch.OutOfMemoryError, a RuntimeError)
 from . import backends  # noqa: F401
 from . import __config__  # noqa: F401
 from ._optional import import_families as _import_families
