@@ -85,6 +85,18 @@ constexpr To float_to_int(F v) {
   }
 }
 
+// Kernels that only move elements need their width, not their type: f(tag) with tag an unsigned
+// integer of the element's size (1/4/8 bytes), which keeps template instantiations few.
+template <class F>
+void dispatch_width(size_t isz, const F& f) {
+  switch (isz) {
+    case 1: f(uint8_t{}); return;
+    case 4: f(uint32_t{}); return;
+    case 8: f(uint64_t{}); return;
+    default: TL_THROW(Runtime, "unsupported element size ", isz);
+  }
+}
+
 }  // namespace tl
 
 // Dispatch a lambda on a runtime dtype: inside it `scalar_t` is the C++ type.

@@ -15,6 +15,19 @@
 
 namespace tl::m {
 
+// Elementwise op parameters (clamp bounds, slopes) arrive as double; host-side conversion to the
+// kernel's compute type, shared by the CPU and CUDA kernels. Integral types saturate (NaN -> 0)
+// instead of hitting the undefined behaviour of an out-of-range conversion.
+template <class T> T op_param(double v) {
+  if constexpr (std::is_same_v<T, bool>) return v != 0.0;
+  else if constexpr (std::is_integral_v<T>) {
+    if (std::isnan(v)) return 0;
+    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else return static_cast<T>(v);
+}
+
 // exp for float32 written branch-free (Cephes' expf: range reduction by ln2, degree-6 polynomial,
 // scale by 2^n through the exponent bits) so that loops calling it vectorise; glibc's expf is a scalar
 // call that made exp/sigmoid 20-30x slower than torch. ~1 ulp over the normal range, subnormal results

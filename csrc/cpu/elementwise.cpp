@@ -20,16 +20,6 @@
 namespace tl::cpu {
 
 namespace {
-// Op parameters arrive as double; integral kernels (clamp on int64) need them saturated, not UB.
-template <class T> T param(double v) {
-  if constexpr (std::is_same_v<T, bool>) return v != 0.0;
-  else if constexpr (std::is_integral_v<T>) {
-    if (std::isnan(v)) return 0;
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
-  } else return static_cast<T>(v);
-}
 
 // The ops with a row kernel in the ISA table, or -1.
 int vec_unary_index(UnaryOp op) {
@@ -73,7 +63,7 @@ bool unary_vec(UnaryOp op, const Tensor& out, const Tensor& in) {
 #define TL_UNARY_RUN_(EXPR, TO)                                                 \
   [&] {                                                                        \
     using T = scalar_t;                                                        \
-    const T p0 = param<T>(dp0), p1 = param<T>(dp1);                            \
+    const T p0 = m::op_param<T>(dp0), p1 = m::op_param<T>(dp1);                            \
     (void)p0; (void)p1;                                                        \
     unary_loop<TO, T>(out, in, [=](T x) -> TO { return static_cast<TO>(EXPR); }); \
   }

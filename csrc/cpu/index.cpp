@@ -12,17 +12,6 @@ namespace tl::cpu {
 
 namespace {
 
-// Data movement only needs the element width, so moving kernels dispatch on it (1/4/8 bytes).
-template <class F>
-void dispatch_width(size_t isz, const F& f) {
-  switch (isz) {
-    case 1: f(uint8_t{}); return;
-    case 4: f(uint32_t{}); return;
-    case 8: f(uint64_t{}); return;
-    default: TL_THROW(Runtime, "indexing: unsupported element size ", isz);
-  }
-}
-
 template <class T>
 inline void acc_into(T& dst, T v) {
   if constexpr (std::is_same_v<T, bool>) dst = dst || v;

@@ -17,18 +17,6 @@ namespace tl::cuda {
 
 namespace {
 
-// Op parameters arrive as double; exactly cpu/elementwise.cpp's param<T>: integral kernels (clamp on
-// int64) need them saturated, not UB.
-template <class T> T param(double v) {
-  if constexpr (std::is_same_v<T, bool>) return v != 0.0;
-  else if constexpr (std::is_integral_v<T>) {
-    if (std::isnan(v)) return 0;
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
-  } else return static_cast<T>(v);
-}
-
 // One functor per table line; T is the compute type, TO the output type (T, or bool for BOOLOUT).
 #define TL_UNARY(NAME, KIND, EXPR)                                                      \
   template <class T, class TO>                                                          \
@@ -40,7 +28,7 @@ template <class T> T param(double v) {
 
 template <class TO, class T, template <class, class> class Fn>
 void run_unary(const Tensor& out, const Tensor& in, double dp0, double dp1, const char* what) {
-  Fn<T, TO> f{param<T>(dp0), param<T>(dp1)};
+  Fn<T, TO> f{m::op_param<T>(dp0), m::op_param<T>(dp1)};
   launch_elementwise<1, TO, T>(out, {&in}, f, what);
 }
 

@@ -24,17 +24,6 @@ namespace tl::cuda {
 
 namespace {
 
-// Data movement only needs the element width (1/4/8 bytes), which keeps instantiations few.
-template <class F>
-void dispatch_width(size_t isz, const F& f) {
-  switch (isz) {
-    case 1: f(uint8_t{}); return;
-    case 4: f(uint32_t{}); return;
-    case 8: f(uint64_t{}); return;
-    default: TL_THROW(Runtime, "indexing: unsupported element size ", isz);
-  }
-}
-
 // The bits of value.to<T>() reinterpreted as the width type W (sizeof(W) == sizeof(T)).
 template <class W>
 W value_bits(const Scalar& value, DType dt) {
