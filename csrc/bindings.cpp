@@ -552,6 +552,11 @@ PYBIND11_MODULE(_C, m) {
   m.def("cuda_stream_wait_event", [](uintptr_t s, uintptr_t e, int dev) {
     require_device_runtime().stream_wait_event(reinterpret_cast<StreamHandle>(s), reinterpret_cast<EventHandle>(e), dev);
   });
+  m.def("cuda_record_stream", [](const Tensor& t, uintptr_t s) {
+    TL_CHECK(t.device().is_cuda(), "record_stream: expected a CUDA tensor, got one on ", t.device().str());
+    TL_CHECK(!t.storage()->external, "record_stream: the tensor's memory was not allocated by tensorlite");
+    device_record_stream(t.storage()->data, reinterpret_cast<StreamHandle>(s));
+  });
   m.def("cuda_current_stream", [](int dev) { return reinterpret_cast<uintptr_t>(current_stream(dev)); });
   m.def("cuda_set_current_stream", [](int dev, uintptr_t s) { set_current_stream(dev, reinterpret_cast<StreamHandle>(s)); });
   m.def("cuda_event_create", [](int dev, bool timing) {

@@ -175,6 +175,26 @@ def test_streams():
         assert tl.cuda.current_stream() == default
 
 
+def test_record_stream():
+    # x is allocated on the default stream and used on s: after record_stream, freeing x waits for s, and
+    # its block goes back to the default stream's pool (the next same-size allocation there reuses it)
+    s = tl.cuda.Stream()
+    x = tl.ones(1 << 16, device="cuda")
+    with tl.cuda.stream(s):
+        y = x * 3
+    x.record_stream(s)
+    x.record_stream(s)  # recording twice is harmless
+    before = tl.cuda.memory_stats()["num_device_alloc"]
+    del x
+    z = tl.empty(1 << 16, device="cuda")
+    assert tl.cuda.memory_stats()["num_device_alloc"] == before
+    s.synchronize()
+    np.testing.assert_array_equal(y.cpu().numpy(), np.full(1 << 16, 3, np.float32))
+    assert z.is_cuda
+    with pytest.raises(RuntimeError, match="record_stream"):
+        tl.ones(2).record_stream(s)
+
+
 def test_events():
     start, end = tl.cuda.Event(enable_timing=True), tl.cuda.Event(enable_timing=True)
     start.record()

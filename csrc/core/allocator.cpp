@@ -1,4 +1,5 @@
 #include "allocator.h"
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@ struct Block {
   size_t size;
   int dev;
   StreamHandle stream;
+  std::vector<StreamHandle> other_uses;  // record_stream: streams besides `stream` that used the block
 };
 
 // (device, stream, rounded size) -> cached blocks of exactly that size
@@ -111,7 +113,7 @@ void* device_alloc(size_t nbytes, int dev, StreamHandle stream) {
   }
   st.allocated += static_cast<int64_t>(size);
   st.max_allocated = std::max(st.max_allocated, st.allocated);
-  s.live.emplace(p, Block{size, dev, stream});
+  s.live.emplace(p, Block{size, dev, stream, {}});
   return p;
 }
 
@@ -123,8 +125,28 @@ void device_free(void* p) {
   if (it == s.live.end()) return;  // not ours; never happens for storages we allocated
   const Block b = it->second;
   s.live.erase(it);
+  // The pool only orders reuse on the allocating stream: work queued on the others must finish first.
+  // (torch records events and defers the free; waiting here is simpler and as correct.)
+  if (!b.other_uses.empty())
+    if (DeviceRuntime* rt = device_runtime())
+      for (StreamHandle o : b.other_uses) {
+        try {
+          rt->stream_synchronize(o, b.dev);
+        } catch (...) {  // called from destructors: a sticky CUDA error is reported by the next checked call
+        }
+      }
   s.at(b.dev).allocated -= static_cast<int64_t>(b.size);
   s.pool[PoolKey{b.dev, b.stream, b.size}].push_back(p);
+}
+
+void device_record_stream(void* p, StreamHandle stream) {
+  if (!p) return;
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  auto it = s.live.find(p);
+  if (it == s.live.end() || it->second.stream == stream) return;
+  auto& uses = it->second.other_uses;
+  if (std::find(uses.begin(), uses.end(), stream) == uses.end()) uses.push_back(stream);
 }
 
 DeviceMemoryStats device_memory_stats(int dev) {

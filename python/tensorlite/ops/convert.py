@@ -142,6 +142,14 @@ def is_pinned(self, device=None):
     return False
 
 
+def record_stream(self, stream):
+    """torch's Tensor.record_stream: this tensor's memory is also used by work queued on `stream`, so
+    when it is freed the allocator waits for that work before handing the memory out again."""
+    if not self.is_cuda:
+        raise RuntimeError(f"record_stream: expected a CUDA tensor, got one on {self.device}")
+    _C.cuda_record_stream(self._t, stream._handle)
+
+
 def copy_(self, src, non_blocking=False):
     from .inplace import _inplace_op
     if not isinstance(src, Tensor):
@@ -169,7 +177,7 @@ def _caster(dt):
 
 
 _register_methods({
-    "clone": clone, "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "copy_": copy_, "pin_memory": pin_memory,
+    "clone": clone, "to": to, "type": type_, "cpu": cpu, "cuda": cuda, "record_stream": record_stream, "copy_": copy_, "pin_memory": pin_memory,
     "is_pinned": is_pinned,
     "float": _caster(D.float32), "double": _caster(D.float64), "long": _caster(D.int64), "int": _caster(D.int32),
     "bool": _caster(D.bool), "byte": _caster(D.uint8),
