@@ -104,7 +104,7 @@ void copy_between_devices(const Tensor& dst, const Tensor& src, bool non_blockin
     rt.stream_synchronize(current_stream(dd), dd);
     rt.memcpy_peer(d.data_ptr(), dd, s.data_ptr(), sd, nbytes, current_stream(sd));
   }
-  if (d.data_ptr() != dst.data_ptr() || d.storage() != dst.storage()) copy_(dst, d);
+  if (!dst.is_contiguous()) copy_(dst, d);  // d was the staging tensor
 }
 
 }  // namespace

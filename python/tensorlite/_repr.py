@@ -166,17 +166,15 @@ def _add_suffixes(tensor_str, suffixes, indent):
 
 
 def tensor_repr(t):
-    from . import _C
     from . import _dtype as D
-    from .tensor import Tensor
+    from .tensor import Tensor, _host
     name = type(t).__name__
     prefix = "tensor(" if type(t) is Tensor or name == "Parameter" else f"{name}("
     indent = len(prefix)
     suffixes = []
     if t.device.type != "cpu":
         suffixes.append(f"device='{t.device}'")
-    impl = t.detach()._t
-    a = (impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)).numpy()
+    a = _host(t.detach()._t).numpy()
     dt = t.dtype
     has_default_dtype = dt in (D.get_default_dtype(), D.int64, D.bool)
     if a.size == 0:

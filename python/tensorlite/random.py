@@ -5,7 +5,7 @@ import numbers
 
 from . import _C
 from . import _dtype as D
-from .tensor import Tensor, _wrap, _register_methods
+from .tensor import Tensor, _host, _wrap, _register_methods
 
 __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator", "rand", "randn",
            "randint", "rand_like", "randn_like", "randint_like", "randperm", "bernoulli", "normal", "multinomial"]
@@ -119,10 +119,6 @@ def _sampled(size, dtype, kernel_name, op, dev="cpu"):
 def _device(device):
     from .ops.creation import _check_device
     return _check_device(device)
-
-
-def _host(impl):
-    return impl if impl.device == "cpu" else _C.to_device(impl, "cpu", impl.dtype)
 
 
 # The samplers fill tensors on their own device: the CUDA kernels draw the same Philox stream as the CPU
