@@ -188,6 +188,18 @@ def _fmt(x, w, spec):
     return f"{'-':>{w}}" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:>{w}{spec}}"
 
 
+def _host_reference(case, lib, ts, want32):
+    """The emulated run's reference: torch on the CPU in float64, rounded to float32. torch's float32 CPU
+    kernels are not a safe reference inside this process: once in a few runs, with tensorlite loaded beside
+    it, torch's exp returned half an array with 1.5e-4 relative error (tensorlite matched float64 there).
+    Cases whose torch call does not take float64 keep the float32 answer."""
+    try:
+        out = case.fn(lib, *[t.double() if t.is_floating_point() else t for t in ts])
+    except (RuntimeError, TypeError):
+        return want32
+    return out.cpu().numpy().astype(want32.dtype)
+
+
 def _run_case(case, libs, reps, rounds):
     inputs = []
     for L in libs:
@@ -198,6 +210,8 @@ def _run_case(case, libs, reps, rounds):
     with torch.no_grad():
         # validate before timing: tensorlite against torch (on the GPU, or on the CPU in emulated runs)
         got, want = (L.numpy(case.fn(L, *ts)) for L, ts in zip(libs, inputs))
+        if libs[1].device == "cpu" and got.dtype == np.float32:
+            want = _host_reference(case, libs[1], inputs[1], want)
         msg = f"{case.name} {case.shape}: tensorlite disagrees with torch"
         if case.exact:
             np.testing.assert_array_equal(got, want, err_msg=msg)
