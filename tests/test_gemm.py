@@ -345,9 +345,6 @@ def test_addmm_alpha_zero_finite(dtype):
     assert np.array_equal(got.numpy(), np.zeros_like(c))
 
 
-@pytest.mark.xfail(strict=True, reason="torch's addmm skips the product when alpha == 0 (BLAS semantics), so Inf/NaN "
-                                       "in A or B does not reach the result; tensorlite computes 0 * Inf = NaN. "
-                                       "Remove this mark once the GEMM short-cuts alpha == 0.")
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_addmm_alpha_zero_ignores_inf_like_torch(dtype):
     import torch
@@ -665,3 +662,37 @@ def test_gradients_match_torch(op, shape, ta, tb):
     for pair in leaves:
         assert pair[0].grad is not None, (op, "missing gradient")
         np.testing.assert_allclose(pair[0].grad.numpy(), pair[1].grad.numpy(), rtol=1e-11, atol=1e-11)
+
+
+# ---- every driver path, forced through the debug overrides ---------------------------------------------------
+@pytest.fixture
+def gemm_overrides():
+    yield tl._C._gemm_set_overrides
+    tl._C._gemm_set_overrides()
+
+
+_FORCED = [dict(orient=1), dict(orient=2), dict(pack_a=1), dict(pack_a=2), dict(path=1),
+           dict(kc=16, mc=12, nc=128), dict(kc=7, mc=6, nc=64, orient=2, pack_a=1), dict(kc=32, orient=2, pack_a=2)]
+
+
+@pytest.mark.parametrize("forced", _FORCED, ids=lambda d: ",".join(f"{k}={v}" for k, v in d.items()))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_forced_paths(gemm_overrides, forced, dtype):
+    """Orientation, in-place vs packed A, the matrix-vector shortcut and tiny blocks (many K, M and N
+    blocks, so every edge of the loop nest is crossed) give exact results on integer-valued inputs, with
+    threads (bitwise equal to one thread) and with beta, on row-major and transposed operands."""
+    gemm_overrides(**forced)
+    for (M, K, N), (la, lb) in itertools.product(((1, 37, 70), (70, 37, 1), (13, 100, 131), (67, 5, 200), (131, 300, 9)),
+                                                 (("n", "n"), ("t", "t"), ("n", "t"))):
+        for threads in (1, 2):
+            old = tl.get_num_threads()
+            tl.set_num_threads(threads)
+            try:
+                got, ref, _ = _mm_case(M, K, N, la, lb, dtype, "int", seed=M * K + N)
+            finally:
+                tl.set_num_threads(old)
+            assert _compare(got, ref, None, K, dtype, exact=True) is None, (forced, M, K, N, la, lb, threads)
+        c = np.arange(M * N, dtype=dtype).reshape(M, N) % 7
+        a, b = (np.arange(n, dtype=dtype).reshape(s) % 5 - 2 for n, s in ((M * K, (M, K)), (K * N, (K, N))))
+        got = tl.addmm(tl.from_numpy(c), tl.from_numpy(a), tl.from_numpy(b), beta=3, alpha=-2).numpy()
+        np.testing.assert_array_equal(got, -2 * (a.astype(F64) @ b) + 3 * c, err_msg=str((forced, M, K, N)))

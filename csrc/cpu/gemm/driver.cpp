@@ -2,7 +2,7 @@
 // over a batch of strided operands (GemmArgs, csrc/cpu/matmul.h).
 //
 // Loop nest (Goto / BLIS), around the micro-kernel of gemm.h:
-//   for jc in N by NC:                       B block (KC x NC) packed once, shared by all threads (L3)
+//   for jc in N by NC:                       B block (KC x NC), from L3
 //     for pc in K by KC:
 //       pack B[pc.., jc..] into NR-column panels
 //       for ic in M by MC:                   A block (MC x KC) stays in this core's L2
@@ -23,10 +23,9 @@
 // One-row products (M == 1 after orientation) are matrix-vector products, memory-bound: the ISA's
 // dot-product or axpy kernel runs on the operands in place.
 //
-// Threads: one parallel region per (batch item, jc, pc) round: the threads pack disjoint B panels,
-// meet at a barrier, then run disjoint (ic block, jr range) units. Block sizes depend only on the
-// shape and the ISA, and every C tile is computed by one micro-kernel call with the same inputs
-// whichever thread runs it, so results are bitwise independent of the thread count.
+// Threads: each takes a slab of C (see run_packed). Block sizes depend only on the shape and the ISA,
+// and every C tile is computed by one micro-kernel call with the same inputs whichever thread runs
+// it, so results are bitwise independent of the thread count.
 #include "gemm.h"
 #include <algorithm>
 #include <cstring>
@@ -126,93 +125,96 @@ Plan make_plan(const Problem<T>& p0) {
   return pl;
 }
 
-// Per-thread and shared scratch, sized once per call.
+// Per-thread scratch, sized once per call: a packed B block (KC x NC), a packed A block (MC x KC)
+// and an edge sliver (MR x KC).
 template <class T>
 struct Buffers {
   std::unique_ptr<void, FreeDeleter> mem;
-  T* bpack = nullptr;
-  std::vector<T*> apack;  // per thread: one packed A block (MC x KC), plus room for an edge sliver
-  int64_t a_stride = 0;
+  int64_t b_size = 0, a_size = 0, per_thread = 0;
   Buffers(const Plan& pl, int threads) {
-    const int64_t nb = round_up(pl.kc * pl.nc, 16);
-    a_stride = round_up(pl.mc * pl.kc + pl.mr * pl.kc, 16);
-    mem.reset(cpu_alloc(sizeof(T) * static_cast<size_t>(nb + a_stride * threads)));
-    bpack = static_cast<T*>(mem.get());
-    for (int t = 0; t < threads; ++t) apack.push_back(bpack + nb + a_stride * t);
+    b_size = round_up(pl.kc * pl.nc, 16);
+    a_size = round_up(pl.mc * pl.kc, 16);
+    per_thread = b_size + a_size + round_up(pl.mr * pl.kc, 16);
+    mem.reset(cpu_alloc(sizeof(T) * static_cast<size_t>(per_thread * threads)));
   }
+  T* bpack(int t) const { return static_cast<T*>(mem.get()) + per_thread * t; }
+  T* apack(int t) const { return bpack(t) + b_size; }
+  T* sliver(int t) const { return apack(t) + a_size; }
 };
 
-// All (jc, pc) rounds of one problem on `threads` threads (1: the calling thread, no region).
+// The loop nest of the header comment over one problem, on the calling thread.
 template <class T>
-void run_packed(const Problem<T>& p, const Plan& pl, T alpha, T beta, int threads, Buffers<T>& buf) {
+void run_serial(const Problem<T>& p, const Plan& pl, T alpha, T beta, T* bpack, T* apack, T* sliver) {
   const GemmKernel<T>& uk = kernel<T>();
   const int64_t mr = pl.mr, nr = pl.nr;
-  const int64_t n_ic = cdiv(p.M, pl.mc);
-
-  auto round = [&](int tid, int nt, int64_t jc, int64_t pc, bool barrier) {
-    const int64_t nb = std::min(pl.nc, p.N - jc), kb = std::min(pl.kc, p.K - pc);
-    const int64_t panels = cdiv(nb, nr);
-    for (int64_t q = panels * tid / nt; q < panels * (tid + 1) / nt; ++q)
-      uk.pack_b(kb, std::min(nr, nb - q * nr), p.b + pc * p.rsb + (jc + q * nr) * p.csb, p.rsb, p.csb,
-                buf.bpack + q * kb * nr);
-#ifdef _OPENMP
-    if (barrier) {
-#pragma omp barrier
-    }
-#endif
-    // Units: (ic block, range of jr panels). Enough of them that the threads share the work evenly.
-    const int64_t nj = std::min<int64_t>(panels, std::max<int64_t>(1, cdiv(2 * nt, n_ic)));
-    const int64_t units = n_ic * nj;
-    T* apack = buf.apack[static_cast<size_t>(tid)];
-    T* sliver = apack + pl.mc * kb;
-    int64_t packed_ic = -1;
-    const T beta_k = pc == 0 ? beta : T(1);
-    for (int64_t u = units * tid / nt; u < units * (tid + 1) / nt; ++u) {
-      const int64_t ic_i = u / nj, jq = u % nj;
-      const int64_t ic = ic_i * pl.mc, mb = std::min(pl.mc, p.M - ic);
-      const T* ablk = p.a + ic * p.rsa + pc * p.csa;
-      if (pl.pack_a && packed_ic != ic) {
-        for (int64_t ir = 0; ir < mb; ir += mr)
-          uk.pack_a(std::min(mr, mb - ir), kb, ablk + ir * p.rsa, p.rsa, p.csa, apack + ir * kb);
-        packed_ic = ic;
-      }
-      const int64_t q0 = panels * jq / nj, q1 = panels * (jq + 1) / nj;
-      for (int64_t q = q0; q < q1; ++q) {
-        const int64_t jr = q * nr, n = std::min(nr, nb - jr);
-        const T* bp = buf.bpack + q * kb * nr;
-        for (int64_t ir = 0; ir < mb; ir += mr) {
-          const int64_t m = std::min(mr, mb - ir);
-          T* c = p.c + (ic + ir) * p.rsc + (jc + jr) * p.csc;
-          if (pl.pack_a) {
-            uk.ukr(kb, apack + ir * kb, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
-          } else if (m == mr) {
-            uk.ukr(kb, ablk + ir * p.rsa, p.rsa, p.csa, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
-          } else {  // the last rows: a zero-padded sliver, so the kernel never reads past A
-            uk.pack_a(m, kb, ablk + ir * p.rsa, p.rsa, p.csa, sliver);
-            uk.ukr(kb, sliver, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+  for (int64_t jc = 0; jc < p.N; jc += pl.nc) {
+    const int64_t nb = std::min(pl.nc, p.N - jc);
+    for (int64_t pc = 0; pc < p.K; pc += pl.kc) {
+      const int64_t kb = std::min(pl.kc, p.K - pc);
+      const T beta_k = pc == 0 ? beta : T(1);
+      for (int64_t jr = 0; jr < nb; jr += nr)
+        uk.pack_b(kb, std::min(nr, nb - jr), p.b + pc * p.rsb + (jc + jr) * p.csb, p.rsb, p.csb, bpack + jr * kb);
+      for (int64_t ic = 0; ic < p.M; ic += pl.mc) {
+        const int64_t mb = std::min(pl.mc, p.M - ic);
+        const T* ablk = p.a + ic * p.rsa + pc * p.csa;
+        if (pl.pack_a)
+          for (int64_t ir = 0; ir < mb; ir += mr)
+            uk.pack_a(std::min(mr, mb - ir), kb, ablk + ir * p.rsa, p.rsa, p.csa, apack + ir * kb);
+        for (int64_t jr = 0; jr < nb; jr += nr) {
+          const int64_t n = std::min(nr, nb - jr);
+          const T* bp = bpack + jr * kb;
+          for (int64_t ir = 0; ir < mb; ir += mr) {
+            const int64_t m = std::min(mr, mb - ir);
+            T* c = p.c + (ic + ir) * p.rsc + (jc + jr) * p.csc;
+            if (pl.pack_a) {
+              uk.ukr(kb, apack + ir * kb, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+            } else if (m == mr) {
+              uk.ukr(kb, ablk + ir * p.rsa, p.rsa, p.csa, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+            } else {  // the last rows: a zero-padded sliver, so the kernel never reads past A
+              uk.pack_a(m, kb, ablk + ir * p.rsa, p.rsa, p.csa, sliver);
+              uk.ukr(kb, sliver, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+            }
           }
         }
       }
     }
-#ifdef _OPENMP
-    if (barrier) {
-#pragma omp barrier
-    }
-#endif
-  };
+  }
+}
 
-  auto all_rounds = [&](int tid, int nt, bool barrier) {
-    for (int64_t jc = 0; jc < p.N; jc += pl.nc)
-      for (int64_t pc = 0; pc < p.K; pc += pl.kc) round(tid, nt, jc, pc, barrier);
-  };
+// Threads: C is cut into one slab per thread along its longer side, at MR / NR multiples, and each
+// thread runs the whole loop nest on its slab with its own packed blocks. The operand both slabs
+// need is packed once per thread, which costs little next to the barriers a shared block would need
+// every KC step (and barriers stall badly when the machine is oversubscribed). The micro-tiles and
+// K blocks are the same as on one thread, so the result is too.
+template <class T>
+void run_packed(const Problem<T>& p, const Plan& pl, T alpha, T beta, int threads, const Buffers<T>& buf) {
 #ifdef _OPENMP
   if (threads > 1) {
+    const bool split_m = p.M >= p.N;
+    const int64_t unit = split_m ? pl.mr : pl.nr;
+    const int64_t units = cdiv(split_m ? p.M : p.N, unit);
 #pragma omp parallel num_threads(threads)
-    all_rounds(omp_get_thread_num(), omp_get_num_threads(), true);
+    {
+      const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
+      const int64_t u0 = units * tid / nt, u1 = units * (tid + 1) / nt;
+      if (u0 < u1) {
+        Problem<T> q = p;
+        if (split_m) {
+          q.M = std::min(p.M, u1 * unit) - u0 * unit;
+          q.a += u0 * unit * p.rsa;
+          q.c += u0 * unit * p.rsc;
+        } else {
+          q.N = std::min(p.N, u1 * unit) - u0 * unit;
+          q.b += u0 * unit * p.csb;
+          q.c += u0 * unit * p.csc;
+        }
+        run_serial(q, pl, alpha, beta, buf.bpack(tid), buf.apack(tid), buf.sliver(tid));
+      }
+    }
     return;
   }
 #endif
-  all_rounds(0, 1, false);
+  run_serial(p, pl, alpha, beta, buf.bpack(0), buf.apack(0), buf.sliver(0));
 }
 
 template <class T> struct Gemv;
@@ -258,7 +260,7 @@ void run_gemv(const Problem<T>& p, T alpha, T beta, int threads) {
   else body(0, N);
 }
 
-// beta * C (K == 0: there is no product to add; beta == 0 writes zeros).
+// beta * C, for when there is no product to add; beta == 0 writes zeros.
 template <class T>
 void scale_c(const Problem<T>& p, T beta) {
   for (int64_t i = 0; i < p.M; ++i)
@@ -284,7 +286,7 @@ void gemm_float(const GemmArgs& g, T alpha, T beta) {
   };
   const int64_t flops = 2 * g.M * g.N * std::max<int64_t>(g.K, 1);
   const int nt_max = in_parallel_region() ? 1 : std::max(1, get_num_threads());
-  if (g.K == 0) {
+  if (g.K == 0 || alpha == T(0)) {  // no product to add (BLAS and torch skip it even with Inf/NaN in A, B)
     parallel_for(0, g.batch, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) scale_c(item(i), beta);
     });
