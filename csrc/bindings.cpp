@@ -10,6 +10,7 @@
 
 #include "core/check.h"
 #include "core/parallel.h"
+#include "core/precision.h"
 #include "core/random.h"
 #include "core/tensor.h"
 #include "cpu/gemm/gemm.h"
@@ -487,6 +488,18 @@ PYBIND11_MODULE(_C, m) {
   m.def("set_num_threads", &set_num_threads);
   m.def("set_default_dtype", [](int dt) { set_default_float_dtype(dtype_arg(dt)); });
   m.def("get_num_threads", &get_num_threads);
+  // torch.backends.cuda.matmul.allow_tf32 / torch.set_float32_matmul_precision (type checks and torch's
+  // warning for an unknown level live in Python; the CUDA GEMM reads the level, core/precision.h).
+  m.def("set_allow_tf32", &set_allow_tf32);
+  m.def("get_allow_tf32", &allow_tf32);
+  m.def("set_float32_matmul_precision", [](const std::string& name) {
+    MatmulPrecision p;
+    if (!parse_matmul_precision(name, &p)) return false;
+    set_float32_matmul_precision(p);
+    return true;
+  });
+  m.def("get_float32_matmul_precision",
+        []() { return std::string(matmul_precision_name(float32_matmul_precision())); });
   m.def("isa_selected", []() { return std::string(cpu::isa().name); });
   m.def("isa_compiled", []() { return std::string(cpu::isa_compiled()); });
   m.def("isa_supported", []() { return std::string(cpu::isa_supported()); });
