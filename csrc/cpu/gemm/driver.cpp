@@ -160,21 +160,25 @@ void run_serial(const Problem<T>& p, const Plan& pl, T alpha, T beta, T* bpack, 
         if (pl.pack_a)
           for (int64_t ir = 0; ir < mb; ir += mr)
             uk.pack_a(std::min(mr, mb - ir), kb, ablk + ir * p.rsa, p.rsa, p.csa, apack + ir * kb);
-        for (int64_t jr = 0; jr < nb; jr += nr) {
-          const int64_t n = std::min(nr, nb - jr);
+        auto tile = [&](int64_t ir, int64_t jr) {
+          const int64_t m = std::min(mr, mb - ir), n = std::min(nr, nb - jr);
           const T* bp = bpack + jr * kb;
-          for (int64_t ir = 0; ir < mb; ir += mr) {
-            const int64_t m = std::min(mr, mb - ir);
-            T* c = p.c + (ic + ir) * p.rsc + (jc + jr) * p.csc;
-            if (pl.pack_a) {
-              uk.ukr(kb, apack + ir * kb, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
-            } else if (m == mr) {
-              uk.ukr(kb, ablk + ir * p.rsa, p.rsa, p.csa, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
-            } else {  // the last rows: a zero-padded sliver, so the kernel never reads past A
-              uk.pack_a(m, kb, ablk + ir * p.rsa, p.rsa, p.csa, sliver);
-              uk.ukr(kb, sliver, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
-            }
+          T* c = p.c + (ic + ir) * p.rsc + (jc + jr) * p.csc;
+          if (pl.pack_a) {
+            uk.ukr(kb, apack + ir * kb, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+          } else if (m == mr) {
+            uk.ukr(kb, ablk + ir * p.rsa, p.rsa, p.csa, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
+          } else {  // the last rows: a zero-padded sliver, so the kernel never reads past A
+            uk.pack_a(m, kb, ablk + ir * p.rsa, p.rsa, p.csa, sliver);
+            uk.ukr(kb, sliver, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
           }
+        };
+        if (gemm_overrides().order == 1) {
+          for (int64_t ir = 0; ir < mb; ir += mr)
+            for (int64_t jr = 0; jr < nb; jr += nr) tile(ir, jr);
+        } else {
+          for (int64_t jr = 0; jr < nb; jr += nr)
+            for (int64_t ir = 0; ir < mb; ir += mr) tile(ir, jr);
         }
       }
     }
