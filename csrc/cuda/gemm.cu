@@ -1,7 +1,8 @@
 // The fast CUDA GEMM for float32 and float64:
 //   C (M, N) = alpha * A (M, K) @ B (K, N) + beta * C,  for each of `batch` items (strided, any strides)
-// beta == 0: C is write-only (NaN in C does not leak). K == 0: beta * C. Deterministic: every output is
-// one thread's (SIMT) or one warp's (TF32) fixed-order sum over K; no atomics, no split-K.
+// beta == 0: C is write-only (NaN in C does not leak). K == 0 or alpha == 0: beta * C (A, B not read).
+// Deterministic: every output is one thread's (SIMT) or one warp's (TF32) fixed-order sum over K; no atomics,
+// no split-K.
 //
 // Two kernels share the tile loader and the epilogue:
 //   - gemm_simt<T, BM, BN, TM, TN> (float32 without TF32, float64): a BM x BN tile of C per 256-thread block,
@@ -565,7 +566,7 @@ void gemm_fast(const GemmArgs& g, const T* a, const T* b, T* c, const int64_t* o
   p.csc = g.csc;
   p.M = g.M;
   p.N = g.N;
-  p.K = g.K;
+  p.K = alpha == T(0) ? 0 : g.K;  // no product (matmul.cu: run), so no 0 * Inf from A or B
   p.batch = g.batch;
   p.offs = offs_dev;
   p.alpha = alpha;
