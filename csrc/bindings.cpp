@@ -10,8 +10,10 @@
 
 #include "core/check.h"
 #include "core/parallel.h"
+#include "core/precision.h"
 #include "core/random.h"
 #include "core/tensor.h"
+#include "cpu/gemm/gemm.h"
 #include "cpu/isa/isa.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
@@ -486,9 +488,47 @@ PYBIND11_MODULE(_C, m) {
   m.def("set_num_threads", &set_num_threads);
   m.def("set_default_dtype", [](int dt) { set_default_float_dtype(dtype_arg(dt)); });
   m.def("get_num_threads", &get_num_threads);
+  // torch.backends.cuda.matmul.allow_tf32 / torch.set_float32_matmul_precision (type checks and torch's
+  // warning for an unknown level live in Python; the CUDA GEMM reads the level, core/precision.h).
+  m.def("set_allow_tf32", &set_allow_tf32);
+  m.def("get_allow_tf32", &allow_tf32);
+  m.def("set_float32_matmul_precision", [](const std::string& name) {
+    MatmulPrecision p;
+    if (!parse_matmul_precision(name, &p)) return false;
+    set_float32_matmul_precision(p);
+    return true;
+  });
+  m.def("get_float32_matmul_precision",
+        []() { return std::string(matmul_precision_name(float32_matmul_precision())); });
   m.def("isa_selected", []() { return std::string(cpu::isa().name); });
   m.def("isa_compiled", []() { return std::string(cpu::isa_compiled()); });
   m.def("isa_supported", []() { return std::string(cpu::isa_supported()); });
+  // The CPU GEMM's blocking (derived from the cache sizes) and its debug overrides: tuning
+  // experiments and tests that force a path (orient / pack_a / path; 0 = automatic).
+  m.def("gemm_config", []() {
+    py::dict d;
+    const auto& cs = cpu::cache_sizes();
+    d["isa"] = std::string(cpu::isa().name);
+    d["l1d"] = cs.l1d;
+    d["l2"] = cs.l2;
+    d["l3"] = cs.l3;
+    for (bool f64 : {false, true}) {
+      const auto b = cpu::gemm_blocking(f64);
+      d[f64 ? "float64" : "float32"] = py::dict(py::arg("mr") = b.mr, py::arg("nr") = b.nr, py::arg("kc") = b.kc,
+                                                py::arg("mc") = b.mc, py::arg("nc") = b.nc);
+    }
+    const auto& o = cpu::gemm_overrides();
+    d["overrides"] = py::dict(py::arg("kc") = o.kc, py::arg("mc") = o.mc, py::arg("nc") = o.nc,
+                              py::arg("orient") = o.orient, py::arg("pack_a") = o.pack_a, py::arg("path") = o.path);
+    return d;
+  });
+  m.def("_gemm_set_overrides", [](int64_t kc, int64_t mc, int64_t nc, int orient, int pack_a, int path) {
+    TL_CHECK_VALUE(kc >= 0 && mc >= 0 && nc >= 0 && orient >= 0 && orient <= 2 && pack_a >= 0 && pack_a <= 2 &&
+                       path >= 0 && path <= 1,
+                   "_gemm_set_overrides: values out of range");
+    cpu::gemm_overrides() = cpu::GemmOverrides{kc, mc, nc, orient, pack_a, path};
+  }, py::arg("kc") = 0, py::arg("mc") = 0, py::arg("nc") = 0, py::arg("orient") = 0, py::arg("pack_a") = 0,
+     py::arg("path") = 0);
   m.attr("compiler") = TL_COMPILER;
   m.attr("version") = TL_VERSION;
 #ifdef _OPENMP

@@ -480,3 +480,136 @@ def test_type_names_and_pinning():
         x.pin_memory()
     h = tl.ones(2)
     assert not h.is_pinned() and h.pin_memory().cuda(non_blocking=True).is_cuda
+
+
+# -- matmul: csrc/cuda/gemm.cu on a GPU (the CPU kernels on the emulated device) ------------------------
+# Edge tiles (1, 3, 17, 31, 33, 127, 257, 1000+ against 64/128-wide tiles), every transpose combination,
+# views that defeat the 16-byte loads, batches, alpha/beta and K == 0, against float64 products on the host.
+# With TF32 off the tolerance is tight enough to catch TF32 (about 5e-4 relative per product) leaking in.
+MM_SHAPES = [(1, 1, 1), (3, 5, 7), (17, 31, 33), (33, 17, 127), (127, 257, 31), (257, 127, 130), (64, 1031, 129),
+             (1000, 33, 1025), (1, 300, 64), (64, 300, 1), (1, 257, 3)]
+
+
+@pytest.fixture(params=[False, True], ids=["tf32_off", "tf32_on"])
+def tf32(request):
+    tl.backends.cuda.matmul.allow_tf32 = request.param
+    yield request.param
+    tl.backends.cuda.matmul.allow_tf32 = False
+
+
+def _mm_check(got, want, k, tf32=False, dtype="float32"):
+    tol = 1e-12 if dtype == "float64" else (1e-2 if tf32 else 1e-5)
+    np.testing.assert_allclose(got.cpu().numpy(), want, rtol=tol, atol=tol * max(1.0, np.sqrt(k)))
+
+
+@pytest.mark.parametrize("m,k,n", MM_SHAPES)
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_matmul_shapes_and_transposes(m, k, n, ta, tb, tf32):
+    a, b = _arr("float32", (k, m) if ta else (m, k), 1), _arr("float32", (n, k) if tb else (k, n), 2)
+    x, y = tl.tensor(a, device="cuda"), tl.tensor(b, device="cuda")
+    x, y = (x.t() if ta else x), (y.t() if tb else y)
+    a64, b64 = (a.T if ta else a).astype(np.float64), (b.T if tb else b).astype(np.float64)
+    _mm_check(x @ y, a64 @ b64, k, tf32)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matmul_views_that_defeat_vector_loads(dtype, tf32):
+    m, k, n = 67, 45, 38
+    flat_a, flat_b = _arr(dtype, (m * k + 1,), 3), _arr(dtype, (k * n + 1,), 4)
+    fa, fb = tl.tensor(flat_a, device="cuda"), tl.tensor(flat_b, device="cuda")
+    want = flat_a[1:].reshape(m, k).astype(np.float64) @ flat_b[1:].reshape(k, n).astype(np.float64)
+    # starting at element 1: misaligned base, contiguous rows
+    _mm_check(fa[1:].view(m, k) @ fb[1:].view(k, n), want, k, tf32, dtype)
+    # the same, transposed storage
+    ta = tl.tensor(np.ascontiguousarray(flat_a[1:].reshape(m, k).T), device="cuda")
+    _mm_check(ta.t() @ fb[1:].view(k, n), want, k, tf32, dtype)
+    # column slices: unit inner stride, leading stride not a multiple of 4
+    big_a, big_b = _arr(dtype, (m, k + 3), 5), _arr(dtype, (k, n + 5), 6)
+    ga, gb = tl.tensor(big_a, device="cuda"), tl.tensor(big_b, device="cuda")
+    want = big_a[:, 1:k + 1].astype(np.float64) @ big_b[:, 2:n + 2].astype(np.float64)
+    _mm_check(ga[:, 1:k + 1] @ gb[:, 2:n + 2], want, k, tf32, dtype)
+    # general strides: no unit stride anywhere
+    huge_a, huge_b = _arr(dtype, (2 * m, 3 * k), 7), _arr(dtype, (3 * k, 2 * n), 8)
+    ha, hb = tl.tensor(huge_a, device="cuda"), tl.tensor(huge_b, device="cuda")
+    want = huge_a[::2, ::3].astype(np.float64) @ huge_b[::3, ::2].astype(np.float64)
+    _mm_check(ha[::2, ::3] @ hb[::3, ::2], want, k, tf32, dtype)
+
+
+def test_bmm_batched_and_broadcast(tf32):
+    a, b = _arr("float32", (5, 33, 17), 9), _arr("float32", (5, 17, 130), 10)
+    x, y = tl.tensor(a, device="cuda"), tl.tensor(b, device="cuda")
+    _mm_check(tl.bmm(x, y), a.astype(np.float64) @ b, 17, tf32)
+    # items of odd size: every other item starts misaligned
+    _mm_check(x @ y[0], a.astype(np.float64) @ b[0], 17, tf32)
+    # broadcast batch dims (2, 1) x (3,) -> (2, 3), the right operand transposed
+    c, d = _arr("float32", (2, 1, 31, 65), 11), _arr("float32", (3, 129, 65), 12)
+    u, v = tl.tensor(c, device="cuda"), tl.tensor(d, device="cuda")
+    _mm_check(u @ v.transpose(1, 2), c.astype(np.float64) @ np.swapaxes(d, 1, 2), 65, tf32)
+    # a batch of many small products
+    e, f = _arr("float32", (300, 3, 5), 13), _arr("float32", (300, 5, 2), 14)
+    _mm_check(tl.tensor(e, device="cuda") @ tl.tensor(f, device="cuda"), e.astype(np.float64) @ f, 5, tf32)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_addmm_alpha_beta(dtype, tf32):
+    m, k, n = 70, 129, 45
+    a, b, c = _arr(dtype, (m, k), 15), _arr(dtype, (k, n), 16), _arr(dtype, (m, n), 17)
+    x, y, z = (tl.tensor(t, device="cuda") for t in (a, b, c))
+    ab = a.astype(np.float64) @ b
+    _mm_check(tl.addmm(z, x, y, beta=0.5, alpha=-1.5), 0.5 * c + -1.5 * ab, k, tf32, dtype)
+    # beta == 0: the input is never read, its NaNs do not leak
+    nan = tl.full((m, n), float("nan"), dtype=getattr(tl, dtype), device="cuda")
+    got = tl.addmm(nan, x, y, beta=0, alpha=2.0)
+    assert not np.isnan(got.cpu().numpy()).any()
+    _mm_check(got, 2.0 * ab, k, tf32, dtype)
+    # broadcast bias (linear), and baddbmm
+    bias = _arr(dtype, (n,), 18)
+    _mm_check(tl.addmm(tl.tensor(bias, device="cuda"), x, y), bias + ab, k, tf32, dtype)
+    bb = tl.baddbmm(z.unsqueeze(0).expand(2, m, n), x.unsqueeze(0).expand(2, m, k), y.expand(2, k, n), beta=2.0,
+                    alpha=0.25)
+    _mm_check(bb, np.broadcast_to(2.0 * c + 0.25 * ab, (2, m, n)), k, tf32, dtype)
+
+
+def test_matmul_k_zero():
+    x, y = tl.zeros(5, 0, device="cuda"), tl.zeros(0, 7, device="cuda")
+    assert (x @ y).cpu().numpy().tolist() == np.zeros((5, 7)).tolist()
+    c = _arr("float32", (5, 7), 19)
+    got = tl.addmm(tl.tensor(c, device="cuda"), x, y, beta=2.0, alpha=3.0)
+    np.testing.assert_allclose(got.cpu().numpy(), 2.0 * c, rtol=1e-6)
+    nan = tl.full((5, 7), float("nan"), device="cuda")
+    assert (tl.addmm(nan, x, y, beta=0).cpu().numpy() == 0).all()
+
+
+def test_matmul_float64_large_k():
+    a, b = _arr("float64", (130, 2051), 20), _arr("float64", (2051, 67), 21)
+    _mm_check(tl.tensor(a, device="cuda") @ tl.tensor(b, device="cuda"), a @ b, 2051, dtype="float64")
+
+
+def test_matmul_integer_and_gemv_paths():
+    a, b = _arr("int64", (37, 70), 22), _arr("int64", (70, 65), 23)
+    got = tl.tensor(a, device="cuda") @ tl.tensor(b, device="cuda")
+    assert (got.cpu().numpy() == a @ b).all()
+    v = _arr("float32", (70,), 24)
+    m = _arr("float32", (37, 70), 25)
+    _mm_check(tl.tensor(m, device="cuda") @ tl.tensor(v, device="cuda"), m.astype(np.float64) @ v, 70)
+    _mm_check(tl.tensor(v, device="cuda") @ tl.tensor(m, device="cuda").t(), m.astype(np.float64) @ v, 70)
+
+
+def test_matmul_tf32_flag_changes_the_result_only_when_on():
+    """On a GPU with TF32 on, inputs are rounded to 10 mantissa bits: products of values that TF32 cannot
+    represent differ from float32; with it off they are float32-exact. (The emulated device runs the CPU
+    kernel, which never uses TF32, as torch's CPU matmul.)"""
+    a = np.full((32, 16), 1 + 2 ** -12, np.float32)  # every float32 partial sum is exact
+    b = np.ones((16, 40), np.float32)
+    x, y = tl.tensor(a, device="cuda"), tl.tensor(b, device="cuda")
+    exact = (a.astype(np.float64) @ b).astype(np.float32)
+    assert ((x @ y).cpu().numpy() == exact).all()
+    tl.backends.cuda.matmul.allow_tf32 = True
+    try:
+        got = (x @ y).cpu().numpy()
+    finally:
+        tl.backends.cuda.matmul.allow_tf32 = False
+    if tl.cuda.is_emulated():
+        assert (got == exact).all()
+    else:
+        assert (got == 16.0).all()  # 1 + 2^-12 rounds to 1 in TF32 (10 mantissa bits)

@@ -5,21 +5,25 @@
 // (at least 32 bits), so overflow wraps exactly like the CPU loop (wrapping sums are order-free, so
 // integer results are bit-identical to the CPU; float results agree to rounding, not bitwise).
 //
-// Two kernels, both deterministic (fixed summation order per output, no atomics):
-//   - gemm_tiled: 64 x 64 C tile per 256-thread block, K in slices of 16 staged through shared memory;
-//     each thread owns a 4 x 4 register tile at rows ty + 16 i, cols tx + 16 j (interleaved, so shared
-//     reads are conflict-free or broadcast, and row-major C stores are coalesced). Tile loads check
-//     bounds and zero-fill: for k >= K both A and B read 0, so padding never meets an Inf/NaN of a valid
-//     row or column. The thread-to-element mapping of each load follows the operand's unit stride, so
-//     row-major and transposed inputs are both read coalesced. Blocks stride over (batch, tile) pairs,
-//     so any batch and M, N fit a bounded grid.
+// This file is the entry point: it uploads the batch offsets and picks a kernel, all deterministic (fixed
+// summation order per output, no atomics):
 //   - gemv_rows: N == 1 (mv, dot, x @ w for a vector w) or M == 1 with B^T row-contiguous (x @ W^T for
 //     one row x): one block per output element, a strided partial sum per thread then block_allreduce.
 //     The block size depends only on K, so the summation order depends only on the shape.
-// This is the simple, correct kernel; the fast one (vectorised loads, double buffering) comes later.
+//   - float32 / float64 otherwise: gemm_fast (csrc/cuda/gemm.cu: tiled, vectorised, double-buffered, warp
+//     tiled; TF32 tensor cores for float32 when backends.cuda.matmul.allow_tf32).
+//   - integers otherwise: gemm_int, the simple tiled kernel: 64 x 64 C tile per 256-thread block, K in
+//     slices of 16 staged through shared memory; each thread owns a 4 x 4 register tile at rows
+//     ty + 16 i, cols tx + 16 j (interleaved, so shared reads are conflict-free or broadcast, and row-major
+//     C stores are coalesced). Tile loads check bounds and zero-fill. The thread-to-element mapping of each
+//     load follows the operand's unit stride, so row-major and transposed inputs are both read coalesced.
+//     Blocks stride over (batch, tile) pairs, so any batch and M, N fit a bounded grid. Integer matmul is
+//     rare (torch has no CUDA integer matmul at all), so it stays simple.
 #include <algorithm>
 #include <vector>
+#include <type_traits>
 #include "common.cuh"
+#include "gemm.cuh"
 #include "matmul.h"
 
 namespace tl::cuda {
@@ -50,7 +54,7 @@ struct TileParams {
 
 template <class T>
 __global__ void __launch_bounds__(kGemmThreads, 2)
-gemm_tiled(const T* __restrict__ A, const T* __restrict__ B, T* __restrict__ C, TileParams p, T alpha, T beta) {
+gemm_int(const T* __restrict__ A, const T* __restrict__ B, T* __restrict__ C, TileParams p, T alpha, T beta) {
   using U = typename AccOf<T>::type;
   __shared__ T As[kBK][kBM + kPad];  // transposed: As[k][m]
   __shared__ T Bs[kBK][kBN + kPad];
@@ -165,6 +169,24 @@ unsigned blocks_for(int64_t work) {
 }
 
 template <class T>
+void gemm_int_launch(const GemmArgs& g, const T* A, const T* B, T* C, const int64_t* offs_dev, T alpha, T beta,
+                     cudaStream_t stream) {
+  TileParams p;
+  p.batch = g.batch;
+  p.M = g.M; p.N = g.N; p.K = g.K;
+  p.rsa = g.rsa; p.csa = g.csa; p.rsb = g.rsb; p.csb = g.csb; p.rsc = g.rsc; p.csc = g.csc;
+  p.tiles_m = (g.M + kBM - 1) / kBM;
+  p.tiles_n = (g.N + kBN - 1) / kBN;
+  p.offs = offs_dev;
+  // Walk the unit-stride dimension with consecutive threads (a transposed operand has it on the other
+  // side); with neither unit, either order gathers.
+  p.a_kfast = !(g.rsa == 1 && g.csa != 1);
+  p.b_kfast = g.rsb == 1 && g.csb != 1;
+  gemm_int<T><<<blocks_for(p.batch * p.tiles_m * p.tiles_n), kGemmThreads, 0, stream>>>(A, B, C, p, alpha, beta);
+  TL_CUDA_LAUNCH_CHECK("matmul");
+}
+
+template <class T>
 void run(const GemmArgs& g, T alpha, T beta) {
   DeviceGuard guard(g.device);
   cudaStream_t stream = stream_of(g.device);
@@ -213,20 +235,11 @@ void run(const GemmArgs& g, T alpha, T beta) {
     return;
   }
 
-  TileParams p;
-  p.batch = g.batch;
-  p.M = g.M; p.N = g.N; p.K = g.K;
-  p.rsa = g.rsa; p.csa = g.csa; p.rsb = g.rsb; p.csb = g.csb; p.rsc = g.rsc; p.csc = g.csc;
-  p.tiles_m = (g.M + kBM - 1) / kBM;
-  p.tiles_n = (g.N + kBN - 1) / kBN;
-  p.offs = offs_dev;
-  // Walk the unit-stride dimension with consecutive threads (a transposed operand has it on the other
-  // side); with neither unit, either order gathers.
-  p.a_kfast = !(g.rsa == 1 && g.csa != 1);
-  p.b_kfast = g.rsb == 1 && g.csb != 1;
-  gemm_tiled<T><<<blocks_for(p.batch * p.tiles_m * p.tiles_n), kGemmThreads, 0, stream>>>(mat, vec, C, p, alpha,
-                                                                                          beta);
-  TL_CUDA_LAUNCH_CHECK("matmul");
+  if constexpr (std::is_floating_point<T>::value) {
+    gemm_fast<T>(g, mat, vec, C, offs_dev, alpha, beta, stream);
+  } else {
+    gemm_int_launch(g, mat, vec, C, offs_dev, alpha, beta, stream);
+  }
 }
 
 }  // namespace

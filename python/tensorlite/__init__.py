@@ -43,6 +43,23 @@ def get_num_threads():
     return _C.get_num_threads()
 
 
+def set_float32_matmul_precision(precision):
+    """torch.set_float32_matmul_precision: "highest" (default: full float32), "high" or "medium" (both let
+    CUDA float32 matrix products use TF32 tensor cores; tensorlite has no bfloat16 path for "medium").
+    The same switch as backends.cuda.matmul.allow_tf32. An unknown level warns and changes nothing, as torch."""
+    if not isinstance(precision, str):
+        raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
+    if not _C.set_float32_matmul_precision(precision):
+        import warnings
+        # torch's wording, missing space included
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+
+
+def get_float32_matmul_precision():
+    return _C.get_float32_matmul_precision()
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

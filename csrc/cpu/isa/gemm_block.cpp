@@ -1,11 +1,11 @@
-// Inner kernels of the cache-blocked matmul (csrc/cpu/matmul.cpp), compiled once per ISA.
+// Matrix-vector kernels for the GEMM's one-row path (csrc/cpu/gemm/driver.cpp), compiled once per ISA.
 //   gemm_block: C (mb, nb) += A (mb, kb) @ B (kb, nb)      all row-major with leading dims
 //   gemm_nt:    C (mb, nb) += A (mb, kb) @ B (nb, kb)^T    both operands K-contiguous (dot products)
 // Both are register-blocked with GCC vector extensions, which the compiler lowers to the widest
 // vectors of the ISA this copy is built for (SSE2 / AVX2+FMA / AVX-512), so one source serves all
 // three variants. Every output element is reduced as (0 + its K-sum in a fixed order), then added to
 // C once: the result depends on the block sizes the caller picks, never on which thread runs it.
-// The fast-GEMM issue replaces these with packed micro-kernels; this is "correct and reasonable".
+// Products with more than one row go through the packed micro-kernels in csrc/cpu/gemm instead.
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -196,57 +196,6 @@ void gemm_nt(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, const 
   }
 }
 
-// dst (rows, cols) row-major, leading dim ld  <-  src[r + c * cs]: packing of a K-contiguous operand
-// (x @ W^T's W, a transposed A). L x L blocks are transposed in registers with log2(L) butterfly stages
-// of two-input shuffles (stage s swaps the off-diagonal s x s sub-blocks of every 2s x 2s block); a
-// scalar gather at that point costs several times the GEMM it feeds.
-template <class T, int S, class V, size_t... I>
-inline void butterfly(V* v, std::index_sequence<I...>) {
-  constexpr int L = sizeof...(I);
-  using M = typename MaskOf<T>::type;
-  using E = typename MaskOf<T>::elem;
-  const M lo = {static_cast<E>((I & S) == 0 ? I : L + I - S)...};
-  const M hi = {static_cast<E>((I & S) == 0 ? I + S : L + I)...};
-#pragma GCC unroll 16
-  for (int i = 0; i < L; ++i) {
-    if (i & S) continue;
-    V a = v[i], b = v[i + S];
-    v[i] = __builtin_shuffle(a, b, lo);
-    v[i + S] = __builtin_shuffle(a, b, hi);
-  }
-}
-
-template <class T, int S, class V>
-inline void transpose_stages(V* v) {
-  if constexpr (S >= 1) {
-    constexpr int L = kVecBytes / sizeof(T);
-    butterfly<T, S>(v, std::make_index_sequence<L>{});
-    transpose_stages<T, S / 2>(v);
-  }
-}
-
-template <class T>
-void pack_t(int64_t rows, int64_t cols, const T* src, int64_t cs, T* dst, int64_t ld) {
-  using V = typename VecOf<T>::type;
-  constexpr int L = kVecBytes / sizeof(T);
-  int64_t c0 = 0;
-  for (; c0 + L <= cols; c0 += L) {
-    int64_t r0 = 0;
-    for (; r0 + L <= rows; r0 += L) {
-      V v[L];
-#pragma GCC unroll 16
-      for (int i = 0; i < L; ++i) v[i] = loadu<V>(src + (c0 + i) * cs + r0);  // row i: column c0+i of dst
-      transpose_stages<T, L / 2>(v);
-#pragma GCC unroll 16
-      for (int i = 0; i < L; ++i) storeu(dst + (r0 + i) * ld + c0, v[i]);
-    }
-    for (int64_t c = c0; c < c0 + L; ++c)
-      for (int64_t r = r0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
-  }
-  for (int64_t c = c0; c < cols; ++c)
-    for (int64_t r = 0; r < rows; ++r) dst[r * ld + c] = src[c * cs + r];
-}
-
 }  // namespace
 
 void fill_gemm(IsaKernels& k) {
@@ -254,8 +203,6 @@ void fill_gemm(IsaKernels& k) {
   k.gemm_block_f64 = gemm_block<double>;
   k.gemm_nt_f32 = gemm_nt<float>;
   k.gemm_nt_f64 = gemm_nt<double>;
-  k.pack_t_f32 = pack_t<float>;
-  k.pack_t_f64 = pack_t<double>;
 }
 
 }  // namespace tl::cpu::TL_ISA_NS

@@ -5,6 +5,7 @@
 // exercise every variant on one machine.
 #pragma once
 #include <cstdint>
+#include "../gemm/gemm.h"
 
 namespace tl::cpu {
 
@@ -14,23 +15,22 @@ constexpr int kVecUnaryCount = static_cast<int>(VecUnary::count);
 
 struct IsaKernels {
   const char* name;
-  // C[m,n] (+)= sum_k A[m,k] B[k,n] on packed, contiguous blocks: the inner part of matmul.
+  // Matrix-vector kernels of the GEMM's one-row path (csrc/cpu/gemm/driver.cpp).
+  // C[m,n] += sum_k A[m,k] B[k,n], B row-major: rows of B scaled and accumulated (axpy form).
   //   a: (mb, kb) row-major, lda; b: (kb, nb) row-major, ldb; c: (mb, nb) row-major, ldc
   void (*gemm_block_f32)(int64_t mb, int64_t nb, int64_t kb, const float* a, int64_t lda, const float* b,
                          int64_t ldb, float* c, int64_t ldc);
   void (*gemm_block_f64)(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
                          int64_t ldb, double* c, int64_t ldc);
-  // C[m,n] += sum_k A[m,k] B[n,k]: both operands K-contiguous (x @ W^T, matrix-vector products); used
-  // unpacked on small-M problems where packing would cost more than the arithmetic.
+  // C[m,n] += sum_k A[m,k] B[n,k]: both operands K-contiguous (dot-product form: x @ W^T for one row x).
   //   a: (mb, kb) row-major, lda; b: (nb, kb) row-major, ldb; c: (mb, nb) row-major, ldc
   void (*gemm_nt_f32)(int64_t mb, int64_t nb, int64_t kb, const float* a, int64_t lda, const float* b,
                       int64_t ldb, float* c, int64_t ldc);
   void (*gemm_nt_f64)(int64_t mb, int64_t nb, int64_t kb, const double* a, int64_t lda, const double* b,
                       int64_t ldb, double* c, int64_t ldc);
-  // dst (rows, cols) row-major with leading dim ld  <-  src[r + c * cs]: the transposing copy that packs
-  // a K-contiguous operand into the row-major blocks gemm_block reads.
-  void (*pack_t_f32)(int64_t rows, int64_t cols, const float* src, int64_t cs, float* dst, int64_t ld);
-  void (*pack_t_f64)(int64_t rows, int64_t cols, const double* src, int64_t cs, double* dst, int64_t ld);
+  // The packed GEMM (csrc/cpu/gemm): micro-kernel and panel packing.
+  GemmKernel<float> gemm_f32;
+  GemmKernel<double> gemm_f64;
 
   // y[i] = f(x[i]) for i < n on contiguous runs (y may be x), indexed by VecUnary. About 1 ulp;
   // inf/NaN/overflow/underflow/-0 as the scalar definitions in core/math.h.

@@ -9,6 +9,7 @@ IsaKernels make() {
   IsaKernels k{};
   k.name = TL_ISA_NAME;
   fill_gemm(k);
+  fill_gemm_packed(k);
   fill_vmath(k);
   return k;
 }
