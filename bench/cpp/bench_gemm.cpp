@@ -464,7 +464,6 @@ Peaks measure_peaks(const std::vector<int>& threads, double seconds, const char*
     PeakKernel k = peak_kernel(dt);
     std::printf("peak %s  (%s, %s):", dt == tl::DType::Float32 ? "f32" : "f64", k.what, when);
     double best_per_core = 0;
-    std::vector<std::pair<int, double>> low;
     for (int t : threads) {
       double gf = measure_peak(k, t, seconds);
       peaks.gflops[{static_cast<int>(dt), t}] = gf;
