@@ -578,6 +578,22 @@ def test_matmul_k_zero():
     np.testing.assert_allclose(got.cpu().numpy(), 2.0 * c, rtol=1e-6)
     nan = tl.full((5, 7), float("nan"), device="cuda")
     assert (tl.addmm(nan, x, y, beta=0).cpu().numpy() == 0).all()
+    # no product at all: an Inf alpha does not make 0 * Inf
+    got = tl.addmm(tl.tensor(c, device="cuda"), x, y, beta=2.0, alpha=float("inf"))
+    np.testing.assert_allclose(got.cpu().numpy(), 2.0 * c, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("m,k,n", [(70, 129, 45), (37, 70, 1), (1, 70, 37)])  # tiled, gemv N == 1, gemv M == 1
+def test_addmm_alpha_zero_ignores_inf_and_nan(dtype, m, k, n, tf32):
+    """alpha == 0 skips the product (as BLAS, torch and the CPU GEMM): beta * C even with Inf/NaN in A, B."""
+    a, b, c = _arr(dtype, (m, k), 26), _arr(dtype, (n, k), 27).T, _arr(dtype, (m, n), 28)
+    a[0, 0], b[-1, -1] = np.inf, np.nan
+    x, z = tl.tensor(a, device="cuda"), tl.tensor(c, device="cuda")
+    y = tl.tensor(np.ascontiguousarray(b.T), device="cuda").t()  # B^T row-contiguous: the M == 1 gemv path
+    for beta in (0.0, 1.5):
+        got = tl.addmm(z, x, y, beta=beta, alpha=0).cpu().numpy()
+        np.testing.assert_array_equal(got, (beta * c.astype(np.float64)).astype(dtype), err_msg=str(beta))
 
 
 def test_matmul_float64_large_k():

@@ -1,7 +1,8 @@
 // The fast CUDA GEMM for float32 and float64:
 //   C (M, N) = alpha * A (M, K) @ B (K, N) + beta * C,  for each of `batch` items (strided, any strides)
-// beta == 0: C is write-only (NaN in C does not leak). K == 0: beta * C. Deterministic: every output is
-// one thread's (SIMT) or one warp's (TF32) fixed-order sum over K; no atomics, no split-K.
+// beta == 0: C is write-only (NaN in C does not leak). K == 0 or alpha == 0: beta * C (A, B not read).
+// Deterministic: every output is one thread's (SIMT) or one warp's (TF32) fixed-order sum over K; no atomics,
+// no split-K.
 //
 // Two kernels share the tile loader and the epilogue:
 //   - gemm_simt<T, BM, BN, TM, TN> (float32 without TF32, float64): a BM x BN tile of C per 256-thread block,
@@ -32,6 +33,7 @@
 // Tiles are visited in groups of 8 tile-rows (all columns of a group before the next), so blocks running
 // together share A rows and B columns in L2. Not yet run on a GPU: compiled for sm_80/sm_90 and reviewed.
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <type_traits>
@@ -528,6 +530,21 @@ int device_attr(cudaDeviceAttr attr, int dev) {
   return v;
 }
 
+// Whether the device runs gemm_tf32 from sm_80+ code. Compute capability 8.0 is not enough: a build whose
+// architectures are all below 8.0 runs their PTX JIT-compiled on the device, where the kernel's mma path
+// is __trap(). Both tile variants come from the same architecture list; the answer is cached per device
+// (dev is the current device: the caller holds a DeviceGuard).
+bool tf32_code_for(int dev) {
+  if (device_attr(cudaDevAttrComputeCapabilityMajor, dev) < 8) return false;
+  static std::atomic<int> known[64];  // 0: not asked yet, 1: yes, -1: no
+  if (dev >= 0 && dev < 64 && known[dev].load(std::memory_order_relaxed) != 0) return known[dev].load() > 0;
+  cudaFuncAttributes fa;
+  TL_CUDA_CHECK(cudaFuncGetAttributes(&fa, gemm_tf32<64, 64, 2, 2>), "matmul");
+  const bool ok = fa.ptxVersion >= 80;
+  if (dev >= 0 && dev < 64) known[dev].store(ok ? 1 : -1, std::memory_order_relaxed);
+  return ok;
+}
+
 dim3 grid_of(int64_t tiles, int64_t batch) {
   return dim3(static_cast<unsigned>(std::min<int64_t>(tiles, INT_MAX)),
               static_cast<unsigned>(std::min<int64_t>(batch, 65535)), 1);
@@ -565,7 +582,7 @@ void gemm_fast(const GemmArgs& g, const T* a, const T* b, T* c, const int64_t* o
   p.csc = g.csc;
   p.M = g.M;
   p.N = g.N;
-  p.K = g.K;
+  p.K = alpha == T(0) ? 0 : g.K;  // no product (matmul.cu: run), so no 0 * Inf from A or B
   p.batch = g.batch;
   p.offs = offs_dev;
   p.alpha = alpha;
@@ -577,7 +594,7 @@ void gemm_fast(const GemmArgs& g, const T* a, const T* b, T* c, const int64_t* o
   const int64_t big_blocks = ((g.M + 127) / 128) * ((g.N + 127) / 128) * g.batch;
   const bool big = big_blocks >= sms;
   if constexpr (std::is_same<T, float>::value) {
-    if (allow_tf32() && device_attr(cudaDevAttrComputeCapabilityMajor, g.device) >= 8) {
+    if (allow_tf32() && tf32_code_for(g.device)) {
       // The TF32 epilogue writes pairs (8 bytes).
       p.c_vec = g.csc == 1 && g.rsc % 2 == 0 && aligned_for_all(c, g.c_off, batched, g.batch, sizeof(T), 8);
       if (big) launch_tf32<128, 128, 2, 4>(p, stream);

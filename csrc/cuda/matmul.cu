@@ -1,6 +1,7 @@
 // C (M, N) = alpha * A (M, K) @ B (K, N) + beta * C for each of `batch` items; operands are strided
 // matrices (any element strides, 0 and negative included) at per-batch element offsets, as described
-// in csrc/cpu/matmul.h. beta == 0: C is write-only. K == 0: beta * C (alpha * 0 + ...). float32
+// in csrc/cpu/matmul.h. beta == 0: C is write-only. K == 0 or alpha == 0: beta * C (no product, so
+// Inf/NaN in A, B or alpha do not leak, as BLAS, torch and the CPU GEMM). float32
 // accumulates in float32 (as cuBLAS), float64 in double, integers in the unsigned type of their width
 // (at least 32 bits), so overflow wraps exactly like the CPU loop (wrapping sums are order-free, so
 // integer results are bit-identical to the CPU; float results agree to rounding, not bitwise).
@@ -173,7 +174,7 @@ void gemm_int_launch(const GemmArgs& g, const T* A, const T* B, T* C, const int6
                      cudaStream_t stream) {
   TileParams p;
   p.batch = g.batch;
-  p.M = g.M; p.N = g.N; p.K = g.K;
+  p.M = g.M; p.N = g.N; p.K = alpha == T(0) ? 0 : g.K;  // see run()
   p.rsa = g.rsa; p.csa = g.csa; p.rsb = g.rsb; p.csb = g.csb; p.rsc = g.rsc; p.csc = g.csc;
   p.tiles_m = (g.M + kBM - 1) / kBM;
   p.tiles_n = (g.N + kBN - 1) / kBN;
@@ -188,6 +189,9 @@ void gemm_int_launch(const GemmArgs& g, const T* A, const T* B, T* C, const int6
 
 template <class T>
 void run(const GemmArgs& g, T alpha, T beta) {
+  // No product to add when K == 0 or alpha == 0: BLAS, torch and the CPU GEMM then give beta * C even with
+  // Inf/NaN in A, B or alpha, where 0 * Inf would make NaN. alpha = 0 tells the kernels to skip the K loop.
+  if (g.K == 0) alpha = T(0);
   DeviceGuard guard(g.device);
   cudaStream_t stream = stream_of(g.device);
   const T* A = static_cast<const T*>(g.a);
@@ -222,7 +226,7 @@ void run(const GemmArgs& g, T alpha, T beta) {
   if (gemv_n || gemv_m) {
     GemvParams p;
     p.batch = g.batch;
-    p.K = g.K;
+    p.K = alpha == T(0) ? 0 : g.K;
     p.offs = offs_dev;
     if (gemv_n) {
       p.rows = g.M; p.rs_m = g.rsa; p.cs_m = g.csa; p.cs_v = g.rsb; p.rs_out = g.rsc;
