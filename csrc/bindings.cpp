@@ -448,17 +448,21 @@ PYBIND11_MODULE(_C, m) {
     py::arg("largest") = true, py::arg("sorted") = true);
 
   // ---- matmul (section owned by the matmul work) ----------------------------------------------------------
-  m.def("mm", &mm);
-  m.def("bmm", &bmm);
-  m.def("mv", &mv);
-  m.def("dot", &dot);
+  m.def("mm", &mm, py::arg("a"), py::arg("b"), py::arg("out") = py::none());
+  m.def("bmm", &bmm, py::arg("a"), py::arg("b"), py::arg("out") = py::none());
+  m.def("mv", &mv, py::arg("a"), py::arg("x"), py::arg("out") = py::none());
+  m.def("dot", &dot, py::arg("x"), py::arg("y"), py::arg("out") = py::none());
   m.def("matmul", &matmul);
-  m.def("addmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
-    return addmm(self, a, b, to_scalar(beta), to_scalar(alpha));
-  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
-  m.def("baddbmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
-    return baddbmm(self, a, b, to_scalar(beta), to_scalar(alpha));
-  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("addmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha,
+                    const std::optional<Tensor>& out) {
+    return addmm(self, a, b, to_scalar(beta), to_scalar(alpha), out);
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1,
+     py::arg("out") = py::none());
+  m.def("baddbmm", [](const Tensor& self, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha,
+                      const std::optional<Tensor>& out) {
+    return baddbmm(self, a, b, to_scalar(beta), to_scalar(alpha), out);
+  }, py::arg("self"), py::arg("a"), py::arg("b"), py::arg("beta") = 1, py::arg("alpha") = 1,
+     py::arg("out") = py::none());
   m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> bias) { return linear(x, w, bias); },
         py::arg("x"), py::arg("w"), py::arg("bias") = py::none());
 

@@ -150,9 +150,33 @@ void check_bmm_shapes(int64_t batch, int64_t ka, int64_t batch_b, int64_t kb) {
            ", ", ka, "] but got: [", batch_b, ", ", kb, "].");
 }
 
+
+// The caller's out= tensor, written in place, or a fresh output. The Python layer has already applied
+// torch's out= rules (dtype/device errors, resize_output, aliased or self-overlapping outs go through a
+// temporary), so these checks only keep a direct caller of _C from getting a silently wrong answer: the
+// GEMM reads its operands while writing C, so C must not share memory with them.
+Tensor out_or_empty(const std::optional<Tensor>& dst, const Shape& s, DType dt, Device dev,
+                    std::initializer_list<const Tensor*> inputs) {
+  if (!dst) return Tensor::empty(s, dt, dev);
+  TL_CHECK(dst->dtype() == dt, "Expected out tensor to have dtype ", cpp_type_name(dt), ", but got ",
+           cpp_type_name(dst->dtype()), " instead");
+  TL_CHECK(dst->device() == dev, "Expected out tensor to have device ", dev.str(), ", but got ", dst->device().str(),
+           " instead");
+  TL_CHECK(dst->sizes() == s, "out tensor has shape ", shape_str(dst->sizes()), " but the result has shape ",
+           shape_str(s));
+  for (int64_t d = 0; d < dst->dim(); ++d)
+    TL_CHECK(dst->sizes()[d] <= 1 || dst->strides()[d] != 0, "unsupported operation: more than one element of the "
+             "written-to tensor refers to a single memory location. Please clone() the tensor before performing "
+             "the operation.");
+  for (const Tensor* t : inputs)
+    TL_CHECK(t->storage() != dst->storage(), "out= tensor shares memory with an input of the product; pass a "
+             "separate tensor");
+  return *dst;
+}
+
 }  // namespace
 
-Tensor mm(const Tensor& a, const Tensor& b) {
+Tensor mm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& dst) {
   check_same_device("mm", {&a, &b});
   TL_CHECK(a.dim() == 2, "self must be a matrix");
   TL_CHECK(b.dim() == 2, "mat2 must be a matrix");
@@ -160,12 +184,13 @@ Tensor mm(const Tensor& a, const Tensor& b) {
            " != ", cpp_type_name(b.dtype()));
   check_mm_shapes(a, b);
   check_not_bool(a, "addmm_impl_cpu_", "addmm_cuda");
-  Tensor out = Tensor::empty({a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device());
+  Tensor out = out_or_empty(dst, {a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device(), {&a, &b});
   run_gemm({}, a, b, out, kOne, kZero);
   return out;
 }
 
-Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha) {
+Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha,
+             const std::optional<Tensor>& dst) {
   check_same_device("addmm", {&self, &a, &b});
   TL_CHECK(a.dim() == 2, "mat1 must be a matrix, got ", a.dim(), "-D tensor");
   TL_CHECK(b.dim() == 2, "mat2 must be a matrix, got ", b.dim(), "-D tensor");
@@ -177,7 +202,7 @@ Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar&
   check_not_bool(a, "addmm_impl_cpu_", "addmm_cuda");
   Shape os{a.sizes()[0], b.sizes()[1]};
   check_expandable(self.sizes(), os);
-  Tensor out = Tensor::empty(os, a.dtype(), a.device());
+  Tensor out = out_or_empty(dst, os, a.dtype(), a.device(), {&self, &a, &b});
   const bool use_self = !is_zero(beta);
   if (use_self) copy_(out, self);
   if (a.sizes()[1] == 0 && !use_self) {  // K == 0 and beta == 0: zeros, whatever alpha is
@@ -188,7 +213,7 @@ Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar&
   return out;
 }
 
-Tensor bmm(const Tensor& a, const Tensor& b) {
+Tensor bmm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& dst) {
   check_same_device("bmm", {&a, &b});
   TL_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TL_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
@@ -196,12 +221,13 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
            dtype_torch_name(b.dtype()));
   check_bmm_shapes(a.sizes()[0], a.sizes()[2], b.sizes()[0], b.sizes()[1]);
   check_not_bool(a, "bmm", "bmm_cuda");
-  Tensor out = Tensor::empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
+  Tensor out = out_or_empty(dst, {a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device(), {&a, &b});
   run_gemm({a.sizes()[0]}, a, b, out, kOne, kZero);
   return out;
 }
 
-Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha) {
+Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha,
+               const std::optional<Tensor>& dst) {
   check_same_device("baddbmm", {&self, &a, &b});
   TL_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TL_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
@@ -211,7 +237,7 @@ Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scala
   check_not_bool(a, "baddbmm", "baddbmm_cuda");
   Shape os{a.sizes()[0], a.sizes()[1], b.sizes()[2]};
   check_expandable(self.sizes(), os);
-  Tensor out = Tensor::empty(os, a.dtype(), a.device());
+  Tensor out = out_or_empty(dst, os, a.dtype(), a.device(), {&self, &a, &b});
   const bool use_self = !is_zero(beta);
   if (use_self) copy_(out, self);
   if (a.sizes()[2] == 0 && !use_self) {
@@ -222,7 +248,7 @@ Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scala
   return out;
 }
 
-Tensor mv(const Tensor& a, const Tensor& x) {
+Tensor mv(const Tensor& a, const Tensor& x, const std::optional<Tensor>& dst) {
   check_same_device("mv", {&a, &x});
   TL_CHECK(a.dim() == 2 && x.dim() == 1, "vector + matrix @ vector expected, got 1, ", a.dim(), ", ", x.dim());
   TL_CHECK(a.dtype() == x.dtype(), "addmv input tensors must have the same dtype, but got ",
@@ -230,12 +256,12 @@ Tensor mv(const Tensor& a, const Tensor& x) {
   TL_CHECK(a.sizes()[1] == x.sizes()[0], "size mismatch, got input (", a.sizes()[0], "), mat (",
            mat_str(a.sizes()[0], a.sizes()[1]), "), vec (", x.sizes()[0], ")");
   check_not_bool(a, "addmv_impl_cpu", "addmv_impl_cuda");
-  Tensor out = Tensor::empty({a.sizes()[0]}, a.dtype(), a.device());
+  Tensor out = out_or_empty(dst, {a.sizes()[0]}, a.dtype(), a.device(), {&a, &x});
   run_gemm({}, a, unsqueeze(x, 1), unsqueeze(out, 1), kOne, kZero);
   return out;
 }
 
-Tensor dot(const Tensor& x, const Tensor& y) {
+Tensor dot(const Tensor& x, const Tensor& y, const std::optional<Tensor>& dst) {
   check_same_device("dot", {&x, &y});
   TL_CHECK(x.dim() == 1 && y.dim() == 1, "1D tensors expected, but got ", x.dim(), "D and ", y.dim(), "D tensors");
   TL_CHECK(x.dtype() == y.dtype(), "dot : expected both vectors to have same dtype, but found ",
@@ -244,7 +270,7 @@ Tensor dot(const Tensor& x, const Tensor& y) {
            "] and src [", y.sizes()[0], "] to have the same number of elements, but got ", x.sizes()[0], " and ",
            y.sizes()[0], " elements respectively");
   check_not_bool(x, "dot", "dot");
-  Tensor out = Tensor::empty({}, x.dtype(), x.device());
+  Tensor out = out_or_empty(dst, {}, x.dtype(), x.device(), {&x, &y});
   Tensor o2 = out.as_strided({1, 1}, {1, 1}, out.offset());
   run_gemm({}, unsqueeze(x, 0), unsqueeze(y, 1), o2, kOne, kZero);
   return out;

@@ -6,6 +6,9 @@
 //   mv      a (M, K) @ x (K,) -> (M,);   dot  x (K,) . y (K,) -> ()
 //   matmul  torch.matmul: 1-D operands promoted and removed, batch dims broadcast
 //   linear  x (..., in) @ w (out, in)^T + bias (broadcast to (..., out)), bias fused as beta = 1
+// `out` (torch's out=): written in place instead of allocating; it must already have the result's shape,
+// dtype and device and share no memory with the operands (the Python layer resizes or goes through a
+// temporary otherwise).
 #pragma once
 #include <optional>
 #include "../core/scalar.h"
@@ -13,12 +16,14 @@
 
 namespace tl {
 
-Tensor mm(const Tensor& a, const Tensor& b);
-Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha);
-Tensor bmm(const Tensor& a, const Tensor& b);
-Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha);
-Tensor mv(const Tensor& a, const Tensor& x);
-Tensor dot(const Tensor& x, const Tensor& y);
+Tensor mm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out = std::nullopt);
+Tensor addmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha,
+             const std::optional<Tensor>& out = std::nullopt);
+Tensor bmm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out = std::nullopt);
+Tensor baddbmm(const Tensor& self, const Tensor& a, const Tensor& b, const Scalar& beta, const Scalar& alpha,
+               const std::optional<Tensor>& out = std::nullopt);
+Tensor mv(const Tensor& a, const Tensor& x, const std::optional<Tensor>& out = std::nullopt);
+Tensor dot(const Tensor& x, const Tensor& y, const std::optional<Tensor>& out = std::nullopt);
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bias);
 

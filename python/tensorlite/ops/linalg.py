@@ -5,6 +5,10 @@ transposed and broadcast operands are strides there, never copies) and whose bac
 matmul of transposed *views*, so it is itself differentiable (double backward) and copies nothing.
 Gradients of broadcast batch dims are summed with a matmul against a ones vector (`_sum_to`), which keeps
 this family independent of the reductions and deterministic.
+
+out= follows torch (ops/out.py): the GEMM writes straight into `out` when it already has the result's
+shape, dtype and device and shares no memory with an operand; otherwise the product goes through a
+temporary that is copied (and `out` resized) afterwards. Each op raises torch's own dtype message.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
 from .views import transpose, reshape, permute, unsqueeze, squeeze, expand, as_strided
+from . import out as O
 
 # `linear` is not in torch's top-level namespace: nn.functional re-exports it from here.
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "baddbmm", "addmv",
@@ -195,7 +200,7 @@ class Linear(Function):
         return gx, gw, gb
 
 
-# -- public API ---------------------------------------------------------------------------------------------
+# -- dispatch -----------------------------------------------------------------------------------------------
 def _product(fn_cls, op, a, b, names=("input", "other")):
     _check_tensor(op, names[0], 1, a)
     _check_tensor(op, names[1], 2, b)
@@ -204,41 +209,175 @@ def _product(fn_cls, op, a, b, names=("input", "other")):
     return _wrap(getattr(_C, fn_cls.kernel)(a._t, b._t))
 
 
+# -- out= ------------------------------------------------------------------------------------------------
+# torch's dtype message differs by the kernel that ends up writing `out`; r is the computed result.
+def _gemm_dtype(out, r, *inputs):
+    if out.dtype != r.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {O.CPP_NAME[r.dtype.name]}, but got "
+                           f"{O.CPP_NAME[out.dtype.name]} instead")
+
+
+def _addmv_dtype(out, r, mat, vec):  # mv_out is addmv_out(out, out, mat, vec): out is checked as an input
+    if out.dtype != r.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {O.TORCH_NAME[out.dtype.name]}, "
+                           f"{O.TORCH_NAME[mat.dtype.name]}, and {O.TORCH_NAME[vec.dtype.name]}")
+
+
+def _dot_dtype(out, r, x, y):
+    if out.dtype != r.dtype:
+        raise RuntimeError(f"result dtype {O.TORCH_NAME[out.dtype.name]} does not match input dtype "
+                           f"{O.TORCH_NAME[x.dtype.name]}")
+
+
+def _tensordot_dtype(out, r, *inputs):
+    if out.dtype != r.dtype:
+        raise RuntimeError(f"tensordot: Expected the output tensor to have dtype {O.TORCH_NAME[r.dtype.name]}, "
+                           f"but got an output tensor with dtype {O.TORCH_NAME[out.dtype.name]}")
+
+
+def _mul_dtype(out, r, *inputs):  # TensorIterator: any result dtype that casts safely is accepted
+    if not _C.can_cast(r._t.dtype, out._t.dtype):
+        raise RuntimeError(f"result type {O.TORCH_NAME[r.dtype.name]} can't be cast to the desired output type "
+                           f"{O.TORCH_NAME[out.dtype.name]}")
+
+
+def _write_out(out, r, check_dtype, *inputs):
+    check_dtype(out, r, *inputs)
+    O.check_device(out, r._t.device)
+    if r.dtype != out.dtype:
+        r = r.to(out.dtype)
+    return O.write(out, r)
+
+
+def _direct(out, shape, *inputs):
+    """True when the kernel can take `out` as its output (see ops/out.py)."""
+    a = inputs[0]
+    return O.can_write_direct(out, shape, a._t.dtype, a._t.device, *inputs)
+
+
+def _product_out(op, kernel, a, b, out, names, check_dtype, out_shape):
+    """a @ b into `out` through `_C.<kernel>`: straight into `out` when possible, else via a temporary."""
+    _check_tensor(op, names[0], 1, a)
+    _check_tensor(op, names[1], 2, b)
+    O.check_tensor(op, out)
+    O.check_no_grad(op, out, a, b)
+    shape = out_shape(a, b)
+    fn = getattr(_C, kernel)
+    if shape is not None and _direct(out, shape, a, b):
+        fn(a._t, b._t, out=out._t)
+        return O.finish_direct(out)
+    return _write_out(out, _wrap(fn(a._t, b._t)), check_dtype, a, b)
+
+
+def _mm_shape(a, b):
+    return (a.shape[0], b.shape[1]) if a.dim() == 2 and b.dim() == 2 else None
+
+
+def _bmm_shape(a, b):
+    return (a.shape[0], a.shape[1], b.shape[2]) if a.dim() == 3 and b.dim() == 3 else None
+
+
+def _mv_shape(a, x):
+    return (a.shape[0],) if a.dim() == 2 and x.dim() == 1 else None
+
+
+def _dot_shape(x, y):
+    return () if x.dim() == 1 and y.dim() == 1 else None
+
+
+def _matmul_out(input, other, out):
+    _check_tensor("matmul", "input", 1, input)
+    _check_tensor("matmul", "other", 2, other)
+    O.check_tensor("matmul", out)
+    O.check_no_grad("matmul", out, input, other)
+    da, db = input.dim(), other.dim()
+    # torch's matmul_out hands each rank pair to dot_out / mv_out / mm_out / bmm-style kernels, whose
+    # messages it keeps; the same rank pairs reach the same direct paths here.
+    if da == 1 and db == 1:
+        return _product_out("matmul", "dot", input, other, out, ("input", "other"), _dot_dtype, _dot_shape)
+    if da == 2 and db == 1:
+        return _product_out("matmul", "mv", input, other, out, ("input", "other"), _addmv_dtype, _mv_shape)
+    if da == 2 and db == 2:
+        return _product_out("matmul", "mm", input, other, out, ("input", "other"), _gemm_dtype, _mm_shape)
+    if da == 3 and db == 3 and input.shape[0] == other.shape[0]:
+        return _product_out("matmul", "bmm", input, other, out, ("input", "other"), _gemm_dtype, _bmm_shape)
+    r = _wrap(_C.matmul(input._t, other._t))
+    if da == 1:
+        # torch writes this case through a (1, N) view of `out`: its resize (and warning) is to [1, N],
+        # even when `out` already had the final shape (N,).
+        _gemm_dtype(out, r)
+        O.check_device(out, r._t.device)
+        O.resize(out, [1] + list(r._t.shape))
+        O.resize(out, r._t.shape, warn=False)
+        return O.write(out, r)
+    return _write_out(out, r, _gemm_dtype, input, other)
+
+
+# -- public API ---------------------------------------------------------------------------------------------
 def matmul(input, other, *, out=None):
+    if out is not None:
+        return _matmul_out(input, other, out)
     return _product(Matmul, "matmul", input, other)
 
 
 def mm(input, mat2, *, out=None):
+    if out is not None:
+        return _product_out("mm", "mm", input, mat2, out, ("input", "mat2"), _gemm_dtype, _mm_shape)
     return _product(Mm, "mm", input, mat2, ("input", "mat2"))
 
 
 def bmm(input, mat2, *, out=None):
+    if out is not None:
+        return _product_out("bmm", "bmm", input, mat2, out, ("input", "mat2"), _gemm_dtype, _bmm_shape)
     return _product(Bmm, "bmm", input, mat2, ("input", "mat2"))
 
 
 def mv(input, vec, *, out=None):
+    if out is not None:
+        return _product_out("mv", "mv", input, vec, out, ("input", "vec"), _addmv_dtype, _mv_shape)
     return _product(Mv, "mv", input, vec, ("input", "vec"))
 
 
 def dot(input, tensor, *, out=None):
+    if out is not None:
+        return _product_out("dot", "dot", input, tensor, out, ("input", "tensor"), _dot_dtype, _dot_shape)
     return _product(Dot, "dot", input, tensor, ("input", "tensor"))
 
 
 def vdot(input, other, *, out=None):
-    return dot(input, other)  # real dtypes only: no conjugation
+    # real dtypes only: no conjugation
+    if out is not None:
+        return _product_out("vdot", "dot", input, other, out, ("input", "other"), _dot_dtype, _dot_shape)
+    return dot(input, other)
 
 
 def inner(input, other, *, out=None):
     _check_tensor("inner", "input", 1, input)
     _check_tensor("inner", "other", 2, other)
+    if out is not None:
+        O.check_tensor("inner", out)
     if input.dim() == 0 or other.dim() == 0:
-        return input * other
+        if out is None:
+            return input * other
+        O.check_no_grad("mul", out, input, other)  # torch's inner_out is mul_out here
+        return _write_out(out, input * other, _mul_dtype)
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
     a = reshape(input, (-1, input.shape[-1]))
     r = matmul(a, _mT(reshape(other, (-1, other.shape[-1]))))
-    return reshape(r, tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
+    r = reshape(r, tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
+    if out is None:
+        return r
+    # torch's tensordot_out computes, then copies: out= is allowed under autograd and `out` takes the
+    # result's history (through copy_, as torch's CopyBackwards).
+    _tensordot_dtype(out, r)
+    O.check_device(out, r._t.device)
+    if MODE.enabled and (r._rg or out._rg):
+        O.resize(out, r._t.shape)
+        O.check_no_internal_overlap(out)
+        return out.copy_(r)
+    return O.write(out, r)
 
 
 def outer(input, vec2, *, out=None):
@@ -248,12 +387,18 @@ def outer(input, vec2, *, out=None):
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.dim()}-D")
     if vec2.dim() != 1:
         raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.dim()}-D")
+    if out is not None:
+        O.check_tensor("outer", out)
+        O.check_no_grad("mul", out, input, vec2)  # torch's outer_out is mul_out
     dt = D._BY_ID[_C.result_type(input._t, vec2._t)]  # torch promotes here, unlike mm
     if input.dtype != dt:
         input = input.to(dt)
     if vec2.dtype != dt:
         vec2 = vec2.to(dt)
-    return matmul(unsqueeze(input, 1), unsqueeze(vec2, 0))  # K = 1: the GEMM writes each product once
+    r = matmul(unsqueeze(input, 1), unsqueeze(vec2, 0))  # K = 1: the GEMM writes each product once
+    if out is None:
+        return r
+    return _write_out(out, r, _mul_dtype)
 
 
 ger = outer
@@ -267,11 +412,23 @@ def _scalar_arg(op, name, v):
     return v
 
 
+def _add_product_out(op, kernel, input, m1, m2, beta, alpha, out, shape):
+    O.check_tensor(op, out)
+    O.check_no_grad(op, out, input, m1, m2)
+    fn = getattr(_C, kernel)
+    if shape is not None and _direct(out, shape, m1, m2, input):
+        fn(input._t, m1._t, m2._t, beta, alpha, out=out._t)
+        return O.finish_direct(out)
+    return _write_out(out, _wrap(fn(input._t, m1._t, m2._t, beta, alpha)), _gemm_dtype)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     _check_tensor("addmm", "input", 1, input)
     _check_tensor("addmm", "mat1", 2, mat1)
     _check_tensor("addmm", "mat2", 3, mat2)
     beta, alpha = _scalar_arg("addmm", "beta", beta), _scalar_arg("addmm", "alpha", alpha)
+    if out is not None:
+        return _add_product_out("addmm", "addmm", input, mat1, mat2, beta, alpha, out, _mm_shape(mat1, mat2))
     if _grad_needed(input, mat1, mat2):
         return Addmm.apply(input, mat1, mat2, beta, alpha)
     return _wrap(_C.addmm(input._t, mat1._t, mat2._t, beta, alpha))
@@ -282,6 +439,9 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     _check_tensor("baddbmm", "batch1", 2, batch1)
     _check_tensor("baddbmm", "batch2", 3, batch2)
     beta, alpha = _scalar_arg("baddbmm", "beta", beta), _scalar_arg("baddbmm", "alpha", alpha)
+    if out is not None:
+        return _add_product_out("baddbmm", "baddbmm", input, batch1, batch2, beta, alpha, out,
+                                _bmm_shape(batch1, batch2))
     if _grad_needed(input, batch1, batch2):
         return Baddbmm.apply(input, batch1, batch2, beta, alpha)
     return _wrap(_C.baddbmm(input._t, batch1._t, batch2._t, beta, alpha))
@@ -289,12 +449,19 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     _check_tensor("addmv", "input", 1, input)
+    if out is not None:
+        O.check_tensor("addmv", out)
+        O.check_no_grad("addmv", out, input, mat, vec)
     r = mv(mat, vec)
     if alpha != 1:
         r = r * alpha
     if beta == 0:
-        return r + input * 0 if input.shape != r.shape else r
-    return r + (input if beta == 1 else input * beta)
+        r = r + input * 0 if input.shape != r.shape else r
+    else:
+        r = r + (input if beta == 1 else input * beta)
+    if out is None:
+        return r
+    return _write_out(out, r, _gemm_dtype)
 
 
 def linear(input, weight, bias=None):
