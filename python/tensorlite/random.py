@@ -5,6 +5,7 @@ import numbers
 
 from . import _C
 from . import _dtype as D
+from .ops import out as O
 from .tensor import Tensor, _host, _wrap, _register_methods
 
 __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator", "rand", "randn",
@@ -126,9 +127,27 @@ def _device(device):
 # or two, as log/cos differ; see csrc/cuda/random.cu).
 
 
+def _into(op, out, dtype, device, requires_grad, make):
+    from .ops.creation import _into as into
+    return into(op, out, dtype, device, requires_grad, make)
+
+
+def _normal_rule(op, out, r):
+    if not out.dtype.is_floating_point:  # torch samples straight into `out`
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{O.TORCH_NAME[out.dtype.name]}\'')
+
+
+def _multinomial_rule(op, out, r):
+    if out.dtype is not D.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {O.TORCH_NAME[out.dtype.name]}")
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """Uniform on [0, 1)."""
+    if out is not None:
+        return _into("rand", out, dtype, device, requires_grad,
+                     lambda dt, dev: rand(*size, generator=generator, dtype=dt, device=dev))
     t = _sampled(size, dtype, "check_uniform_bounds", "rand", _device(device))
     _C.uniform_(t._t, 0.0, 1.0, _gen(generator))
     return _done(t, requires_grad)
@@ -137,6 +156,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False):
     """Standard normal."""
+    if out is not None:
+        return _into("randn", out, dtype, device, requires_grad,
+                     lambda dt, dev: randn(*size, generator=generator, dtype=dt, device=dev))
     t = _sampled(size, dtype, "normal_kernel_cpu", "randn", _device(device))
     _C.normal_(t._t, 0.0, 1.0, _gen(generator))
     return _done(t, requires_grad)
@@ -170,6 +192,10 @@ def _int_arg(v, name, op):
 def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, device=None, requires_grad=False,
             out=None, layout=None, pin_memory=False):
     """randint(high, size) or randint(low, high, size): integers uniform on [low, high), int64 by default."""
+    if out is not None:
+        return _into("randint", out, dtype, device, requires_grad,
+                     lambda dt, dev: randint(*args, size=size, low=low, high=high, generator=generator, dtype=dt,
+                                             device=dev))
     args = list(args)
     if size is None and args and isinstance(args[-1], (tuple, list)):
         size = args.pop()
@@ -220,6 +246,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              pin_memory=False):
     """A uniform random permutation of 0..n-1: the argsort of n uniform keys from the Philox stream (keys
     are 53-bit doubles: ties, which a stable sort breaks by index, are negligible)."""
+    if out is not None:
+        return _into("randperm", out, dtype, device, requires_grad,
+                     lambda dt, dev: randperm(n, generator=generator, dtype=dt, device=dev))
     import numpy as np
     if isinstance(n, Tensor):
         n = n.item()
@@ -228,6 +257,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dev = _device(device)
+    if dtype is D.bool:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     keys = _wrap(_C.empty([int(n)], D.float64._id))
     _C.uniform_(keys._t, 0.0, 1.0, _gen(generator))
     perm = np.argsort(keys._t.numpy(), kind="stable")
@@ -237,6 +268,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draws 1 with probability p (input's values when p is None), 0 otherwise; input's dtype and shape."""
+    if out is not None:  # any out dtype: the draws are 0 and 1
+        return O.into("bernoulli", out, lambda: bernoulli(input, p, generator=generator), input,
+                      rule=lambda *a: None, warn=False)
     out_t = _wrap(_C.empty(list(input._t.shape), input._t.dtype, input._t.device))
     if p is None:
         _float_only("bernoulli_tensor_cpu_p_", input.dtype)
@@ -252,6 +286,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False,
            layout=None, pin_memory=False):
     """normal(mean, std): elementwise when either is a Tensor (broadcast), else `size` samples."""
+    if out is not None:
+        if isinstance(mean, Tensor) or isinstance(std, Tensor):
+            return O.into("normal", out, lambda: normal(mean, std, generator=generator), mean, std,
+                          rule=_normal_rule)
+        return _into("normal", out, dtype, device, requires_grad,
+                     lambda dt, dev: normal(mean, std, size, generator=generator, dtype=dt, device=dev))
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         if isinstance(std, Tensor):
             sv = _host(std.detach()._t).numpy()
@@ -282,6 +322,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     """Indices drawn from the rows of `input` (non-negative weights). With replacement: inverse-CDF of
     uniform draws; without: the exponential-race trick (the k smallest -log(u)/p win), which samples
     without replacement in proportion to the weights."""
+    if out is not None:
+        return O.into("multinomial", out, lambda: multinomial(input, num_samples, replacement, generator=generator),
+                      rule=_multinomial_rule, grad=False, warn=False)
     import numpy as np
     from .ops.creation import tensor
     if not input.dtype.is_floating_point:

@@ -11,6 +11,7 @@ import numpy as np
 from .. import _C
 from .. import _dtype as D
 from ..tensor import Tensor, _wrap, _register_methods
+from . import out as O
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "scalar_tensor", "empty_strided", "arange",
@@ -287,8 +288,25 @@ def _check_dtype(dtype, op):
 
 
 # -- filled constructors ----------------------------------------------------------------------------------
+def _into(op, out, dtype, device, requires_grad, make, **kw):
+    """A factory's out= form (ops/out.py): make(dtype, device) is the factory itself."""
+    _check_dtype(dtype, op)
+    return O.create_into(op, out, dtype, None if device is None else _check_device(device), make,
+                         requires_grad, **kw)
+
+
+def _arange_resized(out, r):
+    import warnings
+    warnings.warn(f"The number of elements in the out tensor of shape {list(out._t.shape)} is {out._t.numel} which "
+                  f"does not match the computed number of elements {r._t.numel}. Note that this may occur as a "
+                  f"result of rounding error. The out tensor will be resized to a tensor of shape "
+                  f"({r._t.numel},).", UserWarning, stacklevel=O._caller_stacklevel())
+
+
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, memory_format=None, pin_memory=False,
           layout=None):
+    if out is not None:
+        return _into("empty", out, dtype, device, requires_grad, lambda dt, dev: empty(*size, dtype=dt, device=dev))
     dev = _check_device(device)
     _check_dtype(dtype, "empty")
     return _finish(_wrap(_C.empty(_sizes(size, "empty"), _dt(dtype), dev)), requires_grad)
@@ -314,6 +332,9 @@ def _check_fill(fill_value, op):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
+    if out is not None:
+        return _into("full", out, dtype, device, requires_grad,
+                     lambda dt, dev: full(size, fill_value, dtype=dt, device=dev))
     dev = _check_device(device)
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
@@ -333,12 +354,16 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    if out is not None:
+        return _into("zeros", out, dtype, device, requires_grad, lambda dt, dev: zeros(*size, dtype=dt, device=dev))
     dev = _check_device(device)
     _check_dtype(dtype, "zeros")
     return _finish(_wrap(_C.full(_sizes(size, "zeros"), 0, _dt(dtype), dev)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    if out is not None:
+        return _into("ones", out, dtype, device, requires_grad, lambda dt, dev: ones(*size, dtype=dt, device=dev))
     dev = _check_device(device)
     _check_dtype(dtype, "ones")
     return _finish(_wrap(_C.full(_sizes(size, "ones"), 1, _dt(dtype), dev)), requires_grad)
@@ -393,6 +418,10 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
            pin_memory=False):
     """Values start, start + step, ... below end. dtype as torch: int64 when start, end and step are all
     integers, the default float dtype otherwise."""
+    if out is not None:
+        return _into("arange", out, dtype, device, requires_grad,
+                     lambda dt, dev: arange(start, end, step, dtype=dt, device=dev), flat=True,
+                     on_resize=_arange_resized)
     dev = _check_device(device)
     _check_dtype(dtype, "arange")
     if end is None:
@@ -410,6 +439,12 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=2)
+    if out is not None:
+        import warnings
+        with warnings.catch_warnings():  # warned once above
+            warnings.simplefilter("ignore")
+            return _into("range", out, dtype, device, requires_grad,
+                         lambda dt, dev: range(start, end, step, dtype=dt, device=dev), flat=True)
     if end is None:
         start, end = 0, start
     n = int(np.floor((float(end) - float(start)) / float(step))) + 1
@@ -428,6 +463,9 @@ def _steps_arg(steps, op):
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
              pin_memory=False):
+    if out is not None:
+        return _into("linspace", out, dtype, device, requires_grad,
+                     lambda dt, dev: linspace(start, end, steps, dtype=dt, device=dev), flat=True)
     dev = _check_device(device)
     _check_dtype(dtype, "linspace")
     start, _ = _range_arg(start, "start", "linspace")
@@ -438,6 +476,9 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
              pin_memory=False):
+    if out is not None:
+        return _into("logspace", out, dtype, device, requires_grad,
+                     lambda dt, dev: logspace(start, end, steps, base, dtype=dt, device=dev), flat=True)
     dev = _check_device(device)
     _check_dtype(dtype, "logspace")
     start, _ = _range_arg(start, "start", "logspace")
@@ -448,6 +489,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    if out is not None:
+        return _into("eye", out, dtype, device, requires_grad, lambda dt, dev: eye(n, m, dtype=dt, device=dev))
     dev = _check_device(device)
     _check_dtype(dtype, "eye")
     for name, v in (("n", n), ("m", m)):

@@ -10,6 +10,7 @@ from .. import _dtype as D
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
+from . import out as O
 from .inplace import _inplace_op
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative", "rsub",
@@ -200,6 +201,8 @@ def _check_input(op, x):
 
 
 def add(input, other, *, alpha=1, out=None):
+    if out is not None:
+        return O.into("add", out, lambda: add(input, other, alpha=alpha), input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
     _check_other("add", other)
@@ -211,6 +214,8 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if out is not None:
+        return O.into("sub", out, lambda: sub(input, other, alpha=alpha), input, other)
     _check_other("sub", other)
     if _grad_needed(input, other):
         return Sub.apply(input, other, alpha)
@@ -229,6 +234,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
+    if out is not None:
+        return O.into("mul", out, lambda: mul(input, other), input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
     _check_other("mul", other)
@@ -238,6 +245,8 @@ def mul(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
+    if out is not None:
+        return O.into("div", out, lambda: div(input, other, rounding_mode=rounding_mode), input, other)
     if rounding_mode is not None:
         if rounding_mode == "floor":
             return input.floor_divide(other)

@@ -25,6 +25,7 @@ from .. import _dtype as D
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _wrap_dim, _register_methods
+from . import out as O
 from . import views as V
 from .views import _view_out
 
@@ -1089,8 +1090,20 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def _searchsorted_rule(out_int32):
+    def rule(op, out, r):
+        if out.dtype is not (D.int32 if out_int32 else D.int64):
+            raise RuntimeError(f"torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or "
+                               f"Long(int64) depending on whether out_int32 flag is True, but we got output tensor's "
+                               f"dtype {O.TORCH_NAME[out.dtype.name]} and out_int32 flag is {bool(out_int32)}")
+    return rule
+
+
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
     from .creation import tensor
+    if out is not None:  # integer positions: nothing to differentiate, so no autograd refusal
+        return O.into("searchsorted", out, lambda: searchsorted(sorted_sequence, input, out_int32=out_int32,
+                      right=right, side=side, sorter=sorter), rule=_searchsorted_rule(out_int32), grad=False)
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
@@ -1119,6 +1132,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    if out is not None:
+        return O.into("bucketize", out, lambda: bucketize(input, boundaries, out_int32=out_int32, right=right),
+                      rule=_searchsorted_rule(out_int32), grad=False)
     if boundaries._t.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._t.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)

@@ -11,6 +11,7 @@ from .. import _dtype as D
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
 from . import elementwise as E
+from . import out as O
 from .elementwise import (_unary_cls, _unary_op, _inplace_unary, _inplace_via, _unbroadcast, _meta,
                           _binary_args, exp, log, sin, where, neg, rsub, pow, abs)
 
@@ -197,6 +198,8 @@ def _binary_op(name, grads):
     cs = getattr(_C, name + "_scalar")
 
     def fn(input, other, *, out=None):
+        if out is not None:
+            return O.into(name, out, lambda: fn(input, other), input, other)
         if not isinstance(input, Tensor) and isinstance(other, Tensor) and E._is_number(input):
             input = _wrap(_C.full([], input, _C.result_type_scalar(other._t, input)))
         _binary_args(name, input, other)
@@ -221,11 +224,15 @@ logaddexp2 = _binary_op("logaddexp2", _logaddexp2_grads)
 
 # -- fused arithmetic, closeness ----------------------------------------------------------------------------
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if out is not None:
+        return O.into("addcmul", out, lambda: addcmul(input, tensor1, tensor2, value=value), input, tensor1, tensor2)
     r = tensor1 * tensor2
     return input + (r * value if value != 1 else r)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    if out is not None:
+        return O.into("addcdiv", out, lambda: addcdiv(input, tensor1, tensor2, value=value), input, tensor1, tensor2)
     if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
                            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "

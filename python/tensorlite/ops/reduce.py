@@ -19,6 +19,7 @@ from .. import _dtype as D
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _wrap_dim, _register_methods
+from . import out as O
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std", "norm", "all",
            "any", "logsumexp", "cumsum", "return_types"]
@@ -166,7 +167,51 @@ class Prod(Function):
         return _to_in_dtype(g * _const(others, g._t.dtype), ctx.dt), None, None, None
 
 
+# -- out= rules of the reductions (ops/out.py) -----------------------------------------------------------------
+def _dtype_rule(dtype):
+    """sum/mean/cumsum/cumprod: an explicit dtype must be out's exactly; otherwise the casting rule."""
+    return O.cast_rule if dtype is None else O.same_rule
+
+
+def _bool_rule(op, out, r):
+    if out.dtype not in (D.bool, D.uint8):
+        raise RuntimeError(f"{op} only supports bool tensor for result, got: {O.TORCH_NAME[out.dtype.name]}")
+
+
+def _float_rule(op, out, r):
+    if not out.dtype.is_floating_point:
+        raise RuntimeError(f"{op}(): Expected floating point type for result tensor, but got: "
+                           f"{O.TORCH_NAME[out.dtype.name]}")
+
+
+def _extreme_all_rule(op, out, r):
+    if not _C.can_cast(r._t.dtype, out._t.dtype):
+        raise RuntimeError("Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype()))"
+                           " to be true, but got false.  (Could this error message be improved?  If so, please "
+                           "report an enhancement request to PyTorch.)")
+
+
+def _quantile_rule(op, out, r):
+    if out.dtype != r.dtype:
+        raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")  # nanquantile's too
+
+
+def _cum_out(op, fn, input, dim, dtype, out):
+    """cumsum/cumprod: with no dtype given, torch computes in out's dtype (the input is cast first)."""
+    if isinstance(out, Tensor) and dtype is None:
+        if out.dtype is D.bool:
+            O.check_no_grad(op, out, input)
+            raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
+        dtype = out.dtype
+    return O.into(op, out, lambda: fn(input, dim, dtype=dtype), input, rule=O.same_rule)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:  # like cumsum, torch sums in out's dtype when none is given
+        dt = out.dtype if dtype is None and isinstance(out, Tensor) else dtype
+        if dt is D.bool:  # a sum in bool: the input cast to bool, then "any"
+            return O.into("sum", out, lambda: sum(input.bool(), dim, keepdim) != 0, input, rule=O.same_rule)
+        return O.into("sum", out, lambda: sum(input, dim, keepdim, dtype=dt), input, rule=O.same_rule)
     dims = _dims(dim, "sum")
     if _needs_graph(input):
         return Sum.apply(input, dims, keepdim, _dt(dtype))
@@ -174,6 +219,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return O.into("mean", out, lambda: mean(input, dim, keepdim, dtype=dtype), input, rule=_dtype_rule(dtype))
     dims = _dims(dim, "mean")
     if _needs_graph(input):
         return Mean.apply(input, dims, keepdim, _dt(dtype))
@@ -290,8 +337,16 @@ def _binary_extreme(input, other, is_max):
     return _wrap(getattr(_C, name)(input._t, other._t))
 
 
-def _extreme_api(input, dim, keepdim, is_max, other=None):
+def _extreme_api(input, dim, keepdim, is_max, other=None, out=None):
     op = "max" if is_max else "min"
+    if out is not None:
+        def compute():
+            return _extreme_api(input, dim, keepdim, is_max, other)
+        if other is not None or isinstance(dim, Tensor):
+            return O.into("maximum" if is_max else "minimum", out, compute, input, other if other is not None else dim)
+        if dim is None:
+            return O.into(op, out, compute, input, rule=_extreme_all_rule)
+        return O.into_pair(op, out, compute, input, rt=return_types.max if is_max else return_types.min)
     if other is not None or isinstance(dim, Tensor):
         return _binary_extreme(input, other if other is not None else dim, is_max)
     if dim is None:
@@ -312,11 +367,11 @@ def _extreme_api(input, dim, keepdim, is_max, other=None):
 
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
     """max(input) | max(input, dim, keepdim=False) -> (values, indices) | max(input, other)."""
-    return _extreme_api(input, dim, keepdim, True, other)
+    return _extreme_api(input, dim, keepdim, True, other, out)
 
 
 def min(input, dim=None, keepdim=False, *, other=None, out=None):
-    return _extreme_api(input, dim, keepdim, False, other)
+    return _extreme_api(input, dim, keepdim, False, other, out)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -377,10 +432,14 @@ def _var_api(op, cls, input, dim, unbiased, keepdim, correction):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    if out is not None:
+        return O.into("var", out, lambda: var(input, dim, unbiased, keepdim, correction=correction), input)
     return _var_api("var", Var, input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    if out is not None:
+        return O.into("std", out, lambda: std(input, dim, unbiased, keepdim, correction=correction), input)
     return _var_api("std", Std, input, dim, unbiased, keepdim, correction)
 
 
@@ -433,6 +492,9 @@ Norm._backward_cls.__name__ = Norm._backward_cls.__qualname__ = "LinalgVectorNor
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
+    if out is not None:
+        return O.into("linalg_vector_norm", out, lambda: norm(input, p, dim, keepdim, dtype), input,
+                      rule=O.same_rule)
     if p is None or p == "fro":
         if p == "fro" and dim is not None and len(_dims(dim, "norm")) > 2:
             raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + str(dim))
@@ -451,10 +513,14 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
 # -- all / any -------------------------------------------------------------------------------------------
 
 def all(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return O.into("all", out, lambda: all(input, dim, keepdim), input, rule=_bool_rule, grad=False)
     return _wrap(_C.all(input._t, _dims(dim, "all"), keepdim))
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return O.into("any", out, lambda: any(input, dim, keepdim), input, rule=_bool_rule, grad=False)
     return _wrap(_C.any(input._t, _dims(dim, "any"), keepdim))
 
 
@@ -477,6 +543,8 @@ class Logsumexp(Function):
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
+    if out is not None:
+        return O.into("logsumexp", out, lambda: logsumexp(input, dim, keepdim), input, rule=_float_rule)
     dims = _dims(dim, "logsumexp")
     if _needs_graph(input):
         return Logsumexp.apply(input, dims, keepdim)
@@ -506,6 +574,8 @@ def _cumsum(x, dim, dtype, reverse):
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
+    if out is not None:
+        return _cum_out("cumsum", cumsum, input, dim, dtype, out)
     return _cumsum(input, _dim1(dim, "cumsum"), _dt(dtype), False)
 
 
@@ -596,6 +666,8 @@ class Cumprod(Function):
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
+    if out is not None:
+        return _cum_out("cumprod", cumprod, input, dim, dtype, out)
     d = _dim1(dim, "cumprod")
     if _needs_graph(input):
         return Cumprod.apply(input, d, _dt(dtype))
@@ -943,11 +1015,27 @@ def _quantile_impl(input, q, dim, keepdim, interpolation, name, ignore_nan):
     return v
 
 
+def _quantile_out(op, fn, input, q, dim, keepdim, interpolation, out):
+    """torch's quantile is composite: out= is a recorded copy_, so it keeps the history (no refusal)."""
+    O.check_tensor(op, out)
+    r = fn(input, q, dim, keepdim, interpolation=interpolation)
+    _quantile_rule(op, out, r)
+    O.check_device(out, r._t.device)
+    if not (MODE.enabled and (r.requires_grad or out.requires_grad)):
+        return O.write(out, r)
+    O.resize(out, r._t.shape)
+    return out.copy_(r)
+
+
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if out is not None:
+        return _quantile_out("quantile", quantile, input, q, dim, keepdim, interpolation, out)
     return _quantile_impl(input, q, dim, keepdim, interpolation, "quantile", False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    if out is not None:
+        return _quantile_out("nanquantile", nanquantile, input, q, dim, keepdim, interpolation, out)
     return _quantile_impl(input, q, dim, keepdim, interpolation, "nanquantile", True)
 
 

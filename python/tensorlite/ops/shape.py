@@ -12,6 +12,7 @@ from .. import _C
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _wrap_dim, _register_methods
+from . import out as O
 from . import views as V
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk", "unbind", "flip",
@@ -64,9 +65,17 @@ class Cat(Function):
         return tuple(grads)
 
 
+def _cat_rule(op, out, r):
+    if not _C.can_cast(r._t.dtype, out._t.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{O.TORCH_NAME[out.dtype.name]}")
+
+
 def cat(tensors, dim=0, *, out=None, axis=None):
     if axis is not None:
         dim = axis
+    if out is not None:
+        return O.into("cat", out, lambda: cat(tensors, dim), tensors, rule=_cat_rule)
     tensors = _tensor_list("cat", tensors)
     if MODE.enabled and any(t._rg for t in tensors):
         return Cat.apply(dim, *tensors)
@@ -77,6 +86,8 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0, *, out=None):
+    if out is not None:  # torch's stack_out is a cat_out: cat's messages
+        return O.into("stack", out, lambda: stack(tensors, dim), tensors, rule=_cat_rule)
     tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -423,10 +434,14 @@ def _tri(input, diagonal, lower):
 
 
 def tril(input, diagonal=0, *, out=None):
+    if out is not None:
+        return O.into("tril", out, lambda: tril(input, diagonal), input, rule=O.same_rule)
     return _tri(input, diagonal, True)
 
 
 def triu(input, diagonal=0, *, out=None):
+    if out is not None:
+        return O.into("triu", out, lambda: triu(input, diagonal), input, rule=O.same_rule)
     return _tri(input, diagonal, False)
 
 

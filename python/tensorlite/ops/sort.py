@@ -12,6 +12,7 @@ from .. import _C
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..tensor import Tensor, _wrap, _register_methods
+from . import out as O
 
 __all__ = ["sort", "argsort", "topk", "msort"]
 
@@ -51,6 +52,8 @@ def _run(x, dim, run, ret):
 
 
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
+    if out is not None:
+        return O.into_pair("sort", out, lambda: sort(input, dim, descending, stable=stable), input, rt=sort_return)
     _check_input("sort", input)
     return _run(input, dim, lambda t: _C.sort(t, dim, bool(descending)), sort_return)
 
@@ -65,6 +68,8 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    if out is not None:
+        return O.into_pair("topk", out, lambda: topk(input, k, dim, largest, sorted), input, rt=topk_return)
     _check_input("topk", input)
     if isinstance(k, Tensor):
         k = int(k)
