@@ -18,7 +18,8 @@
 //     packed B panels are the operand it reloads, so the operand on the vector side must be packed
 //     while the broadcast side can be read in place (when it has a unit stride). Packing costs K x
 //     (vector-side size); for an MLP's x @ W^T with a small batch the small x goes on the vector side
-//     and the big W is read in place. A column-major C is always turned around.
+//     and the big W is read in place. plan_cost weighs that against the padding of a narrow vector
+//     side and against storing a transposed C. A column-major C is always turned around.
 //   - packing A: in place when it has a unit stride and N is too small to amortise packing, else packed.
 // One-row products (M == 1 after orientation) are matrix-vector products, memory-bound: the ISA's
 // dot-product or axpy kernel runs on the operands in place.
@@ -78,12 +79,15 @@ struct Plan {
 
 bool unit_stride(int64_t rs, int64_t cs) { return rs == 1 || cs == 1; }
 
-// Cost of packing, in elements, for one orientation (M, N as seen by the micro-kernel).
-int64_t pack_cost(int64_t M, int64_t N, int64_t K, bool a_unit, bool c_rowmajor, int64_t nr) {
-  int64_t cost = K * N;                                     // B panels, always packed
-  if (!a_unit || N > 4 * nr) cost += K * M;                 // A slivers, when not read in place
-  if (!c_rowmajor) cost += 2 * M * N;                       // tiles stored element by element
-  return cost;
+// Estimated cycles for one orientation (M, N as seen by the micro-kernel): packing at about a cycle
+// per element, C stored element by element when its tile rows are not contiguous, and the
+// arithmetic at 64 flops per cycle on the padded tiles (a 6-wide vector side wastes 90% of a 64-wide
+// kernel, which must outweigh the packing it saves).
+int64_t plan_cost(int64_t M, int64_t N, int64_t K, bool a_unit, bool c_rowmajor, int64_t mr, int64_t nr) {
+  int64_t cost = K * N;                               // B panels, always packed
+  if (!a_unit || N > 4 * nr) cost += K * M;           // A slivers, when not read in place
+  if (!c_rowmajor) cost += 2 * M * N;                 // tiles stored element by element
+  return cost + round_up(M, mr) * round_up(N, nr) * K / 32;
 }
 
 template <class T>
@@ -102,8 +106,8 @@ Plan make_plan(const Problem<T>& p0) {
   } else if (c_col) {
     pl.transpose = true;
   } else {
-    const int64_t as_is = pack_cost(p0.M, p0.N, p0.K, unit_stride(p0.rsa, p0.csa), c_row, pl.nr);
-    const int64_t flipped = pack_cost(p0.N, p0.M, p0.K, unit_stride(p0.rsb, p0.csb), false, pl.nr);
+    const int64_t as_is = plan_cost(p0.M, p0.N, p0.K, unit_stride(p0.rsa, p0.csa), c_row, pl.mr, pl.nr);
+    const int64_t flipped = plan_cost(p0.N, p0.M, p0.K, unit_stride(p0.rsb, p0.csb), false, pl.mr, pl.nr);
     pl.transpose = flipped < as_is;
   }
   const Problem<T> p = pl.transpose ? transposed(p0) : p0;
