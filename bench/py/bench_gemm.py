@@ -16,7 +16,8 @@ OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before numpy and torch
 reads its thread count once, at load, and threadpoolctl is not a dependency); the child also calls
 tensorlite.set_num_threads and torch.set_num_threads. Where threadpoolctl is installed the child
 confirms numpy's BLAS thread count with it. The three pools take turns here, and idle OpenMP threads spin
-for a while, so the children default to OMP_WAIT_POLICY=PASSIVE.
+for a while, so the children default to OMP_WAIT_POLICY=PASSIVE and OPENBLAS_THREAD_TIMEOUT=4 (OpenBLAS's
+workers otherwise busy-wait after each call, long enough to halve the next library's 2-thread figure).
 
 --peak GFLOPS is the float32 peak of ONE core (FMA peak; about 173 on the AVX-512 machine of
 bench/RESULTS.md); the % of peak columns scale it by the thread count, and halve it for float64."""
@@ -154,6 +155,7 @@ def main():
         env = dict(os.environ, OMP_NUM_THREADS=str(n), OPENBLAS_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n))
         env[_CHILD] = "1"
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
         cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(n), "--rounds", str(args.rounds), "--filter", args.filter]
         cmd += ["--quick"] if args.quick else []
         cmd += ["--peak", str(args.peak)] if args.peak else []
