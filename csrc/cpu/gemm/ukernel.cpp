@@ -8,45 +8,22 @@
 // against 4 vector loads and 6 broadcasts: load ports stay under one per cycle, and 24 independent
 // accumulators cover the 4-cycle FMA latency twice over.
 #include <cstdint>
-#include <cstring>
 #include <utility>
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 #include "../isa/isa.h"
 #include "../isa/isa_fill.h"
+#include "../isa/vec.h"
 
 namespace tl::cpu::TL_ISA_NS {
 
 namespace {
 
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64, kNV = 4;
-#elif defined(__AVX2__)
-constexpr int kVecBytes = 32, kNV = 2;
-#else
-constexpr int kVecBytes = 16, kNV = 2;
-#endif
+using namespace vec;
+constexpr int kVecBytes = vec::kBytes;
+constexpr int kNV = kVecBytes == 64 ? 4 : 2;  // B vectors per k step: 4 zmm, 2 ymm, 2 xmm
 constexpr int kMR = 6;
-
-typedef float vf __attribute__((vector_size(kVecBytes)));
-typedef double vd __attribute__((vector_size(kVecBytes)));
-typedef int32_t vi32 __attribute__((vector_size(kVecBytes)));
-typedef int64_t vi64 __attribute__((vector_size(kVecBytes)));
-template <class T> struct Vec;
-template <> struct Vec<float> { using type = vf; using mask = vi32; using mask_elem = int32_t; };
-template <> struct Vec<double> { using type = vd; using mask = vi64; using mask_elem = int64_t; };
-
-template <class V, class T>
-inline V loadu(const T* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-template <class T, class V>
-inline void storeu(T* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
 
 // All lanes = s, as one broadcast instruction (a memory operand folds into it). Spelled per ISA:
 // V{} + s would be an extra dependent add (turning -0 into +0), and a lane loop becomes masked inserts.

@@ -11,44 +11,21 @@
 #include <utility>
 #include "isa.h"
 #include "isa_fill.h"
+#include "vec.h"
 
 namespace tl::cpu::TL_ISA_NS {
 
 namespace {
 
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64;
-constexpr int kRows = 8;  // 8 rows x 2 vectors = 16 accumulators of 32 zmm registers
-#elif defined(__AVX2__)
-constexpr int kVecBytes = 32;
-constexpr int kRows = 6;  // 12 accumulators + 2 B vectors + 1 broadcast of 16 ymm registers
-#else
-constexpr int kVecBytes = 16;
-constexpr int kRows = 6;
-#endif
-
-typedef float vf __attribute__((vector_size(kVecBytes)));
-typedef double vd __attribute__((vector_size(kVecBytes)));
-template <class T> struct VecOf;
-template <> struct VecOf<float> { using type = vf; };
-template <> struct VecOf<double> { using type = vd; };
-
-// Unaligned loads/stores: the caller's blocks are aligned, but user buffers (small-M path) are not.
-template <class V, class T>
-inline V loadu(const T* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-template <class V, class T>
-inline void storeu(T* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
+using namespace vec;
+constexpr int kVecBytes = vec::kBytes;
+// Rows per register tile: 8 x 2 = 16 accumulators of 32 zmm; 6 x 2 = 12 (+ 2 B vectors + 1 broadcast) of 16.
+constexpr int kRows = kVecBytes == 64 ? 8 : 6;
 
 // R rows of A times NV vectors of B columns, summed over all kb.
 template <class T, int R, int NV>
 inline void tile_nn(int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  using V = typename VecOf<T>::type;
+  using V = typename Vec<T>::type;
   constexpr int L = kVecBytes / sizeof(T);
   V acc[R][NV];
 #pragma GCC unroll 16
@@ -111,17 +88,12 @@ void gemm_block(int64_t mb, int64_t nb, int64_t kb, const T* a, int64_t lda, con
 
 // Horizontal sum as a fixed pairwise tree, kept in registers: each step adds the vector rotated by half
 // of the remaining width (a spill to memory and scalar reloads stalls on store forwarding).
-typedef int32_t vi32 __attribute__((vector_size(kVecBytes)));
-typedef int64_t vi64 __attribute__((vector_size(kVecBytes)));
-template <class T> struct MaskOf;
-template <> struct MaskOf<float> { using type = vi32; using elem = int32_t; };
-template <> struct MaskOf<double> { using type = vi64; using elem = int64_t; };
 
 template <class T, int W, class V, size_t... I>
 inline V fold_half(V v, std::index_sequence<I...>) {
   constexpr int L = sizeof...(I);
-  using M = typename MaskOf<T>::type;
-  using E = typename MaskOf<T>::elem;
+  using M = typename Vec<T>::mask;
+  using E = typename Vec<T>::mask_elem;
   const M mask = {static_cast<E>((I + W) % L)...};
   return v + __builtin_shuffle(v, mask);
 }
@@ -145,7 +117,7 @@ inline T hsum(V v) {
 // RI rows of A against RJ rows of B (dot products over kb).
 template <class T, int RI, int RJ>
 inline void tile_nt(int64_t kb, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  using V = typename VecOf<T>::type;
+  using V = typename Vec<T>::type;
   constexpr int L = kVecBytes / sizeof(T);
   V acc[RI][RJ];
 #pragma GCC unroll 4
