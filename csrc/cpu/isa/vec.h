@@ -1,6 +1,6 @@
 // The vector types of this ISA variant (GCC vector extensions at the ISA's register width: 16 bytes
-// generic, 32 avx2, 64 avx512) and unaligned loads/stores, for the GEMM kernel files compiled once
-// per ISA (csrc/cpu/isa/gemm_block.cpp, csrc/cpu/gemm/ukernel.cpp).
+// generic, 32 avx2, 64 avx512) and unaligned loads/stores, for the files compiled once per ISA
+// (csrc/cpu/isa/*.cpp, csrc/cpu/gemm/ukernel.cpp).
 #pragma once
 #include <cstdint>
 #include <cstring>

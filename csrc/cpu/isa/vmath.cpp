@@ -25,6 +25,7 @@
 #include <type_traits>
 #include "isa.h"
 #include "isa_fill.h"
+#include "vec.h"
 
 // The 16-lane sum vectors below are wider than a generic/avx2 register; they are passed only between
 // inlined helpers of this file, so the ABI note GCC gives for them does not apply.
@@ -34,18 +35,11 @@ namespace tl::cpu::TL_ISA_NS {
 
 namespace {
 
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64;
-#elif defined(__AVX2__)
-constexpr int kVecBytes = 32;
-#else
-constexpr int kVecBytes = 16;
-#endif
-
-typedef float vf __attribute__((vector_size(kVecBytes)));
-typedef double vd __attribute__((vector_size(kVecBytes)));
-typedef int32_t vi32 __attribute__((vector_size(kVecBytes)));
-typedef int64_t vi64 __attribute__((vector_size(kVecBytes)));
+using vec::vf;
+using vec::vd;
+using vec::vi32;
+using vec::vi64;
+constexpr int kVecBytes = vec::kBytes;
 typedef uint32_t vu32 __attribute__((vector_size(kVecBytes)));
 typedef uint64_t vu64 __attribute__((vector_size(kVecBytes)));
 
@@ -76,12 +70,8 @@ template <class V, class S> inline V splat(S s) {
   for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(s)); ++i) v[i] = s;
   return v;
 }
-template <class V, class T> inline V loadu(const T* p) {
-  V v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T, class V> inline void storeu(T* p, V v) { std::memcpy(p, &v, sizeof v); }
+using vec::loadu;
+using vec::storeu;
 
 // The fixed lane structure of the float32 sums, spelled as 16-lane vectors so that every ISA keeps it
 // in registers (GCC splits them into 1, 2 or 4 native vectors); as plain arrays the float -> double
