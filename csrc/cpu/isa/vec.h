@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+// loadu/storeu are also used on vectors wider than this ISA's registers (vmath's 16-lane sums); they are
+// always inlined within one file, so GCC's note about the ABI of such arguments does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace tl::cpu::TL_ISA_NS::vec {
 
 #if defined(__AVX512F__)
