@@ -30,6 +30,7 @@ from ._optional import import_families as _import_families
 __version__ = _C.version
 
 _import_families(globals())
+from . import nn  # noqa: E402,F401  (after the op families: nn.functional wraps them)
 
 
 def set_num_threads(n):
