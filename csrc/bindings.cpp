@@ -526,13 +526,13 @@ PYBIND11_MODULE(_C, m) {
                               py::arg("orient") = o.orient, py::arg("pack_a") = o.pack_a, py::arg("path") = o.path);
     return d;
   });
-  m.def("_gemm_set_overrides", [](int64_t kc, int64_t mc, int64_t nc, int orient, int pack_a, int path, int order) {
+  m.def("_gemm_set_overrides", [](int64_t kc, int64_t mc, int64_t nc, int orient, int pack_a, int path) {
     TL_CHECK_VALUE(kc >= 0 && mc >= 0 && nc >= 0 && orient >= 0 && orient <= 2 && pack_a >= 0 && pack_a <= 2 &&
                        path >= 0 && path <= 1,
                    "_gemm_set_overrides: values out of range");
-    cpu::gemm_overrides() = cpu::GemmOverrides{kc, mc, nc, orient, pack_a, path, order};
+    cpu::gemm_overrides() = cpu::GemmOverrides{kc, mc, nc, orient, pack_a, path};
   }, py::arg("kc") = 0, py::arg("mc") = 0, py::arg("nc") = 0, py::arg("orient") = 0, py::arg("pack_a") = 0,
-     py::arg("path") = 0, py::arg("order") = 0);
+     py::arg("path") = 0);
   m.attr("compiler") = TL_COMPILER;
   m.attr("version") = TL_VERSION;
 #ifdef _OPENMP

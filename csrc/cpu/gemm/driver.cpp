@@ -178,13 +178,8 @@ void run_serial(const Problem<T>& p, const Plan& pl, T alpha, T beta, T* bpack, 
             uk.ukr(kb, sliver, 1, mr, bp, c, p.rsc, p.csc, m, n, alpha, beta_k);
           }
         };
-        if (gemm_overrides().order == 1) {
-          for (int64_t ir = 0; ir < mb; ir += mr)
-            for (int64_t jr = 0; jr < nb; jr += nr) tile(ir, jr);
-        } else {
-          for (int64_t jr = 0; jr < nb; jr += nr)
-            for (int64_t ir = 0; ir < mb; ir += mr) tile(ir, jr);
-        }
+        for (int64_t jr = 0; jr < nb; jr += nr)
+          for (int64_t ir = 0; ir < mb; ir += mr) tile(ir, jr);
       }
     }
   }

@@ -44,7 +44,6 @@ struct GemmOverrides {
   int orient = 0;  // 1: as given, 2: transposed (C^T = B^T A^T)
   int pack_a = 0;  // 1: always pack A, 2: never (A used in place when it has a unit stride)
   int path = 0;    // 1: always the packed path (no matrix-vector shortcut)
-  int order = 0;
 };
 struct CacheSizes {
   int64_t l1d, l2, l3;
