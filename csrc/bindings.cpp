@@ -26,6 +26,7 @@
 #include "ops/creation.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
+#include "ops/optim.h"
 #include "core/allocator.h"
 #include "core/runtime.h"
 #ifdef TL_WITH_CUDA
@@ -487,6 +488,18 @@ PYBIND11_MODULE(_C, m) {
   // ---- DLPack interop (section owned by the tensor-API work) -------------------------------------------
   m.def("to_dlpack", &to_dlpack_capsule, py::arg("t"), py::arg("versioned") = false, py::arg("copied") = false);
   m.def("from_dlpack", &from_dlpack_capsule);
+
+  // ---- optim: fused multi-tensor optimizer steps (section owned by the optim work) ------------------------
+  m.def("sgd_step_", &sgd_step_, py::arg("params"), py::arg("grads"), py::arg("bufs"), py::arg("fresh"), py::arg("lr"),
+        py::arg("momentum"), py::arg("dampening"), py::arg("weight_decay"), py::arg("nesterov"), py::arg("maximize"));
+  m.def("adam_step_", &adam_step_, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"),
+        py::arg("max_exp_avg_sqs"), py::arg("steps"), py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"),
+        py::arg("weight_decay"), py::arg("maximize"), py::arg("decoupled"));
+  m.def("adagrad_step_", &adagrad_step_, py::arg("params"), py::arg("grads"), py::arg("sums"), py::arg("steps"),
+        py::arg("lr"), py::arg("lr_decay"), py::arg("weight_decay"), py::arg("eps"), py::arg("maximize"));
+  m.def("rmsprop_step_", &rmsprop_step_, py::arg("params"), py::arg("grads"), py::arg("square_avgs"),
+        py::arg("grad_avgs"), py::arg("bufs"), py::arg("steps"), py::arg("lr"), py::arg("alpha"), py::arg("eps"),
+        py::arg("weight_decay"), py::arg("momentum"), py::arg("maximize"));
 
   // ---- runtime: threads, build configuration, devices ------------------------------------------------------
   m.def("set_num_threads", &set_num_threads);

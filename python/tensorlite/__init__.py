@@ -31,6 +31,7 @@ __version__ = _C.version
 
 _import_families(globals())
 from . import nn  # noqa: E402,F401  (after the op families: nn.functional wraps them)
+from . import optim  # noqa: E402,F401
 
 
 def set_num_threads(n):

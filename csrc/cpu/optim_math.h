@@ -1,0 +1,119 @@
+// The per-element optimizer updates, shared by csrc/cpu/optim.cpp and csrc/cuda/optim.cu so the two
+// devices compute the same expressions. Each mirrors torch's single-tensor implementation step by
+// step (grad.add(param, alpha=wd), exp_avg.lerp_, mul_().addcmul_(), sqrt / bc + eps, addcdiv_), with
+// the scalars already rounded to T as torch's scalar arguments are; the only difference left is that
+// torch's vectorised CPU loops may contract a*b+c into an FMA (a last-bit difference).
+#pragma once
+#include <math.h>
+
+#ifdef __CUDACC__
+#define TL_OPTIM_HD __host__ __device__ __forceinline__
+#else
+#define TL_OPTIM_HD inline
+#endif
+
+namespace tl::optim_math {
+
+TL_OPTIM_HD float osqrt(float x) { return sqrtf(x); }
+TL_OPTIM_HD double osqrt(double x) { return sqrt(x); }
+
+// torch.lerp's formula: the weight picks the form that stays exact at its end of [0, 1].
+template <class T>
+TL_OPTIM_HD T lerp(T self, T end, T w) {
+  return (w < T(0.5) && w > T(-0.5)) ? self + w * (end - self) : end - (end - self) * (T(1) - w);
+}
+
+// torch.maximum: NaN wins.
+template <class T>
+TL_OPTIM_HD T nan_max(T a, T b) {
+  return (a != a) ? a : ((b != b) ? b : (a > b ? a : b));
+}
+
+// Scalars of each update, rounded to the parameter dtype once per call.
+template <class T>
+struct SgdScalars {
+  T neg_lr, momentum, one_m_damp, wd;
+  bool has_wd, has_momentum, nesterov, maximize, fresh;
+};
+
+template <class T>
+TL_OPTIM_HD void sgd_update(T& p, T g, T* buf, const SgdScalars<T>& s) {
+  if (s.maximize) g = -g;
+  if (s.has_wd) g = g + s.wd * p;
+  if (s.has_momentum) {
+    const T b = s.fresh ? g : (*buf * s.momentum + s.one_m_damp * g);  // torch's first step: a copy of g
+    *buf = b;
+    g = s.nesterov ? g + s.momentum * b : b;
+  }
+  p = p + s.neg_lr * g;
+}
+
+template <class T>
+struct AdamScalars {
+  T neg_step_size, bc2_sqrt, one_m_beta1, beta2, one_m_beta2, eps, wd, decay;  // decay = 1 - lr * wd
+  bool has_wd, decoupled, amsgrad, maximize;
+};
+
+template <class T>
+TL_OPTIM_HD void adam_update(T& p, T g, T& m, T& v, T* vmax, const AdamScalars<T>& s) {
+  if (s.maximize) g = -g;
+  if (s.has_wd) {
+    if (s.decoupled) p = p * s.decay;
+    else g = g + s.wd * p;
+  }
+  m = lerp(m, g, s.one_m_beta1);
+  v = v * s.beta2 + s.one_m_beta2 * g * g;
+  T d = v;
+  if (s.amsgrad) {
+    d = nan_max(*vmax, v);
+    *vmax = d;
+  }
+  const T denom = osqrt(d) / s.bc2_sqrt + s.eps;
+  p = p + s.neg_step_size * m / denom;
+}
+
+template <class T>
+struct AdagradScalars {
+  T neg_clr, wd, eps;
+  bool has_wd, maximize;
+};
+
+template <class T>
+TL_OPTIM_HD void adagrad_update(T& p, T g, T& sum, const AdagradScalars<T>& s) {
+  if (s.maximize) g = -g;
+  if (s.has_wd) g = g + s.wd * p;
+  sum = sum + T(1) * g * g;
+  const T std_ = osqrt(sum) + s.eps;
+  p = p + s.neg_clr * g / std_;
+}
+
+template <class T>
+struct RmspropScalars {
+  T neg_lr, alpha, one_m_alpha, eps, wd, momentum;
+  bool has_wd, centered, has_momentum, maximize;
+};
+
+template <class T>
+TL_OPTIM_HD void rmsprop_update(T& p, T g, T& sq, T* gavg, T* buf, const RmspropScalars<T>& s) {
+  if (s.maximize) g = -g;
+  if (s.has_wd) g = g + s.wd * p;
+  sq = sq * s.alpha + s.one_m_alpha * g * g;
+  T avg;
+  if (s.centered) {
+    const T ga = lerp(*gavg, g, s.one_m_alpha);
+    *gavg = ga;
+    avg = osqrt(sq + T(-1) * ga * ga);
+  } else {
+    avg = osqrt(sq);
+  }
+  avg = avg + s.eps;
+  if (s.has_momentum) {
+    const T b = *buf * s.momentum + T(1) * g / avg;
+    *buf = b;
+    p = p + s.neg_lr * b;
+  } else {
+    p = p + s.neg_lr * g / avg;
+  }
+}
+
+}  // namespace tl::optim_math
