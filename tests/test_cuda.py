@@ -629,3 +629,69 @@ def test_matmul_tf32_flag_changes_the_result_only_when_on():
         assert (got == exact).all()
     else:
         assert (got == 16.0).all()  # 1 + 2^-12 rounds to 1 in TF32 (10 mantissa bits)
+
+
+# -- optimizers: csrc/cuda/optim.cu on a GPU (the CPU kernels on the emulated device) ------------------------
+OPTIM_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+               ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.01)),
+               ("AdamW", dict(lr=0.05)),
+               ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+               ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5))]
+
+
+def _optim_loss(lib, ps, x):
+    w, b = ps
+    return ((x @ w + b).tanh() ** 2).mean()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,kwargs", OPTIM_CASES, ids=[c[0] for c in OPTIM_CASES])
+def test_optimizers_on_device_match_torch(name, kwargs, dtype):
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal((6, 300)).astype(dtype), rng.standard_normal(300).astype(dtype)]
+    xa = rng.standard_normal((4, 6)).astype(dtype)
+    ps = [tl.tensor(a, device="cuda", requires_grad=True) for a in arrays]
+    tps = [torch.tensor(a, requires_grad=True) for a in arrays]
+    opt, topt = getattr(tl.optim, name)(ps, **kwargs), getattr(torch.optim, name)(tps, **kwargs)
+    x, tx = tl.tensor(xa, device="cuda"), torch.tensor(xa)
+    for _ in range(10):
+        opt.zero_grad()
+        topt.zero_grad()
+        _optim_loss(tl, ps, x).backward()
+        _optim_loss(torch, tps, tx).backward()
+        opt.step()
+        topt.step()
+    rtol = 1e-4 if dtype == "float32" else 1e-10
+
+    def close(got, want):  # centered RMSprop's sqrt(E[g^2] - E[g]^2) cancels: atol scales with the values
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * max(1.0, float(np.abs(want).max())))
+
+    for p, q in zip(ps, tps):
+        assert p.is_cuda
+        close(p.detach().cpu().numpy(), q.detach().numpy())
+    for p, q in zip(ps, tps):
+        st, tst = opt.state[p], topt.state[q]
+        assert set(st) == set(tst)
+        if "step" in tst:
+            assert st["step"].device.type == "cpu" and float(st["step"]) == float(tst["step"])
+        for k, v in st.items():
+            if k != "step":
+                assert v.is_cuda and v.dtype == p.dtype
+                close(v.cpu().numpy(), tst[k].numpy())
+    # a CPU checkpoint loads onto device params: state follows the params, the step counter stays on the host
+    cpu_ps = [tl.tensor(a, requires_grad=True) for a in arrays]
+    cpu_opt = getattr(tl.optim, name)(cpu_ps, **kwargs)
+    for p in cpu_ps:
+        p.grad = tl.ones_like(p)
+    cpu_opt.step()
+    opt.load_state_dict(cpu_opt.state_dict())
+    for p in ps:
+        for k, v in opt.state[p].items():
+            assert v.device.type == ("cpu" if k == "step" else "cuda")
+
+
+def test_optimizer_mixed_device_error():
+    p = tl.zeros(3, device="cuda", requires_grad=True)
+    p._grad = tl.zeros(3)  # past the .grad setter: the fused step checks devices itself
+    with pytest.raises(RuntimeError, match=SAME_DEVICE):
+        tl.optim.SGD([p], lr=0.1).step()

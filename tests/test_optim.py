@@ -495,3 +495,15 @@ def test_scheduler_state_dict_round_trip(name, make):
     opt2.load_state_dict(osd)
     sched2.load_state_dict(ssd)
     _drive([(lib, ps2, opt2, sched2), (torch, tps, topt, tsched)], steps - steps // 2)
+
+
+def test_rejected_step_leaves_no_unfilled_momentum_buffer():
+    p = tl.ones(3, requires_grad=True)
+    opt = tl.optim.SGD([p], lr=0.1, momentum=0.9)
+    p._grad = tl.ones(4)
+    with pytest.raises(RuntimeError):
+        opt.step()
+    assert "momentum_buffer" not in opt.state[p] and p.tolist() == [1.0, 1.0, 1.0]
+    p.grad = tl.full((3,), 2.0)
+    opt.step()
+    assert opt.state[p]["momentum_buffer"].tolist() == [2.0, 2.0, 2.0]

@@ -36,7 +36,7 @@ class SGD(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             momentum = group["momentum"]
-            params, grads, bufs, fresh = [], [], [], []
+            params, grads, bufs, fresh, new_bufs = [], [], [], [], []
             for p in group["params"]:
                 g = p._grad
                 if g is None:
@@ -52,9 +52,17 @@ class SGD(Optimizer):
                     fresh.append(buf is None)
                     if buf is None:
                         buf = state["momentum_buffer"] = empty_like(p)
+                        new_bufs.append(p)
                     bufs.append(buf._t)
             if params:
-                _C.sgd_step_(params, grads, bufs, fresh, _to_float(group["lr"]), float(momentum),
-                             float(group["dampening"]), _to_float(group["weight_decay"]), bool(group["nesterov"]),
-                             bool(group["maximize"]))
+                try:
+                    _C.sgd_step_(params, grads, bufs, fresh, _to_float(group["lr"]), float(momentum),
+                                 float(group["dampening"]), _to_float(group["weight_decay"]),
+                                 bool(group["nesterov"]), bool(group["maximize"]))
+                except Exception:
+                    # a rejected step (validation runs before any write) must not leave a buffer that
+                    # was never filled behind as if it held momentum
+                    for p in new_bufs:
+                        del self.state[p]["momentum_buffer"]
+                    raise
         return loss
