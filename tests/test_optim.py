@@ -507,3 +507,27 @@ def test_rejected_step_leaves_no_unfilled_momentum_buffer():
     p.grad = tl.full((3,), 2.0)
     opt.step()
     assert opt.state[p]["momentum_buffer"].tolist() == [2.0, 2.0, 2.0]
+
+
+def test_module_parameters_generator():
+    class Net(tl.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tl.nn.Parameter(tl.tensor(INIT[0], dtype=tl.float32))
+            self.b = tl.nn.Parameter(tl.tensor(INIT[1], dtype=tl.float32))
+
+    net = Net()
+    opt = tl.optim.Adam(net.parameters(), lr=0.1)  # a generator, consumed once
+    tw = torch.nn.Parameter(torch.tensor(INIT[0], dtype=torch.float32))
+    tb = torch.nn.Parameter(torch.tensor(INIT[1], dtype=torch.float32))
+    topt = torch.optim.Adam([tw, tb], lr=0.1)
+    x, tx = tl.tensor(X, dtype=tl.float32), torch.tensor(X, dtype=torch.float32)
+    for _ in range(5):
+        opt.zero_grad()
+        topt.zero_grad()
+        (x @ net.w + net.b).tanh().sum().backward()
+        (tx @ tw + tb).tanh().sum().backward()
+        opt.step()
+        topt.step()
+    assert isinstance(net.w, tl.nn.Parameter) and net.w in opt.state
+    np.testing.assert_allclose(np_of(net.w), np_of(tw), **tol("float32"))
