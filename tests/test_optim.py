@@ -531,3 +531,19 @@ def test_module_parameters_generator():
         topt.step()
     assert isinstance(net.w, tl.nn.Parameter) and net.w in opt.state
     np.testing.assert_allclose(np_of(net.w), np_of(tw), **tol("float32"))
+
+
+def test_amsgrad_max_propagates_nan_like_torch():
+    g = np.array([1.0, np.nan, -2.0, 0.5], dtype=np.float32)
+    out = []
+    for lib in (tl, torch):
+        p = lib.tensor(np.zeros(4, np.float32), requires_grad=True)
+        opt = lib.optim.Adam([p], lr=0.1, amsgrad=True)
+        for grad in (np.ones(4, np.float32), g, np.ones(4, np.float32)):
+            p.grad = lib.tensor(grad)
+            opt.step()
+        out.append((np_of(p), np_of(opt.state[p]["max_exp_avg_sq"])))
+    for a, b in zip(out[0], out[1]):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=1e-6)
+    assert np.isnan(out[0][1][1])

@@ -38,8 +38,12 @@ template <bool WD, bool DECOUPLED, bool AMSGRAD, class T>
 void adam_range(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
                 T* __restrict__ vmax, int64_t lo, int64_t hi, const AdamScalars<T> s) {
   for (int64_t i = lo; i < hi; ++i) {
-    T unused = T(0);
-    adam_update<WD, DECOUPLED, AMSGRAD>(p[i], g[i], m[i], v[i], AMSGRAD ? vmax[i] : unused, s);
+    if constexpr (AMSGRAD) {
+      adam_update<WD, DECOUPLED, AMSGRAD>(p[i], g[i], m[i], v[i], vmax[i], s);
+    } else {
+      T unused = T(0);
+      adam_update<WD, DECOUPLED, AMSGRAD>(p[i], g[i], m[i], v[i], unused, s);
+    }
   }
 }
 

@@ -27,10 +27,10 @@ TL_OPTIM_HD T lerp(T self, T end, T w) {
   return (w < T(0.5) && w > T(-0.5)) ? self + w * (end - self) : end - (end - self) * (T(1) - w);
 }
 
-// torch.maximum: NaN wins.
+// torch.maximum: NaN wins (a NaN b fails a > b and picks b). One select, so it vectorises.
 template <class T>
 TL_OPTIM_HD T nan_max(T a, T b) {
-  return (a != a) ? a : ((b != b) ? b : (a > b ? a : b));
+  return (a > b || a != a) ? a : b;
 }
 
 // f(std::bool_constant<b0>{}, std::bool_constant<b1>{}, ...) for run-time bools b0, b1, ...
