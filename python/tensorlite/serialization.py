@@ -255,7 +255,7 @@ def _load(fh, name, map_location):
                 raise RuntimeError(f"tensorlite.load: {name} is a PyTorch checkpoint (pickle-based); tensorlite.load "
                                    "never unpickles. Load it with torch, convert the tensors through numpy and "
                                    "save them with tensorlite.save")
-            raise RuntimeError(f"tensorlite.load: {name} is not a tensorlite checkpoint (no {_MANIFEST})")
+            raise RuntimeError(f"tensorlite.load: {name} is not a tensorlite checkpoint, or is corrupt (no {_MANIFEST})")
         try:
             manifest = json.loads(z.read(_MANIFEST).decode("utf-8"))
         except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError) as e:

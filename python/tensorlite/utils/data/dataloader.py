@@ -516,10 +516,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._process_data(data)
             idx, data = self._get_data()
             if isinstance(data, _IterableDatasetStopIteration):
+                # its tasks still in the table are skipped by the loop above (the worker is inactive)
                 self._workers_status[data.worker_id] = False
-                self._task_info.pop(idx, None)
-                if idx == self._rcvd_idx:
-                    self._rcvd_idx += 1
                 self._try_put_index()
                 continue
             if idx != self._rcvd_idx:
@@ -535,17 +533,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return data
 
-    def _shutdown_workers(self):
+    def _shutdown_workers(self, graceful=True):
         if self._shutdown:
             return
         self._shutdown = True
-        for q in self._index_queues:
-            try:
-                q.put(None)
-            except Exception:
-                pass
-        for w in self._workers:
-            w.join(timeout=_POLL_S * 5)
+        if graceful:
+            for q in self._index_queues:
+                try:
+                    q.put(None)
+                except Exception:
+                    graceful = False
+            for w in self._workers:
+                w.join(timeout=_POLL_S * 5 if graceful else 0)
         for w in self._workers:
             if w.is_alive():
                 w.terminate()
@@ -557,7 +556,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._result_queue.close()
 
     def __del__(self):
+        # Not graceful: when the garbage collector frees this iterator with its queues (a reference cycle
+        # through a traceback), the queues' feeder threads may already be gone and a None sent to the
+        # workers would never arrive. The workers hold nothing worth a clean exit.
         try:
-            self._shutdown_workers()
+            self._shutdown_workers(graceful=False)
         except Exception:
             pass
