@@ -59,7 +59,9 @@ class TensorDataset(Dataset):
         # list of per-sample tuples for a custom collate_fn, and default_collate takes the fields as they are.
         from ...ops.creation import tensor
         idx = tensor(list(indices), dtype=D.int64)
-        return _BatchedSamples([t[idx] for t in self.tensors])
+        on = {}  # the index on each tensor's device (a CUDA TensorDataset gathers on the GPU)
+        return _BatchedSamples([t[on.setdefault(t.device, idx if t.device.type == "cpu" else idx.to(t.device))]
+                                for t in self.tensors])
 
     def __len__(self):
         return self.tensors[0].size(0)
