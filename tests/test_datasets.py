@@ -259,3 +259,39 @@ def test_random_transforms_follow_manual_seed():
     assert all(np.array_equal(u, v) for u, v in zip(a, b))
     assert not all(np.array_equal(a[0], u) for u in a[1:])
     assert tf._batch is None and T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)])._batch is not None
+
+
+def test_affine_geometry_by_hand():
+    x = np.arange(2 * 4 * 4, dtype=np.float32).reshape(2, 4, 4)
+    t = tl.from_numpy(x)
+    # RandomRotation turns counter-clockwise (F.rotate), RandomAffine's angle clockwise (F.affine)
+    np.testing.assert_array_equal(T.RandomRotation((90, 90))(t).numpy(), np.rot90(x, 1, axes=(1, 2)))
+    np.testing.assert_array_equal(T.RandomAffine((90, 90))(t).numpy(), np.rot90(x, -1, axes=(1, 2)))
+    np.testing.assert_array_equal(T.RandomRotation((180, 180))(t).numpy(), x[:, ::-1, ::-1])
+    np.testing.assert_allclose(T.RandomAffine((90, 90), interpolation="bilinear")(t).numpy(),
+                               np.rot90(x, -1, axes=(1, 2)), atol=1e-5)
+    u8 = tl.from_numpy(x.astype(np.uint8))
+    same = T.RandomAffine(0)(u8)
+    assert same.dtype == tl.uint8 and np.array_equal(same.numpy(), x.astype(np.uint8))
+    # a translation is a shift with the fill entering at the border
+    tl.manual_seed(5)
+    out = T.RandomAffine(0, translate=(0.5, 0.5), fill=-1)(t).numpy()
+    hits = [(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)
+            if np.array_equal(out, _shift(x, dx, dy, -1))]
+    assert len(hits) == 1
+    # scale 2 about the centre: the output's centre 2x2 comes from the input's centre pixels
+    big = T.RandomAffine(0, scale=(2, 2))(tl.from_numpy(np.arange(64, dtype=np.float32).reshape(1, 8, 8))).numpy()
+    assert big.shape == (1, 8, 8) and set(np.unique(big[0, 3:5, 3:5])) <= {27.0, 28.0, 35.0, 36.0}
+    with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
+        T.RandomAffine(0, translate=(2, 0))
+
+
+def _shift(x, dx, dy, fill):
+    out = np.full_like(x, fill)
+    h, w = x.shape[-2:]
+    for i in range(h):
+        for j in range(w):
+            si, sj = i - dy, j - dx
+            if 0 <= si < h and 0 <= sj < w:
+                out[..., i, j] = x[..., si, sj]
+    return out

@@ -3,7 +3,9 @@
 Images are tensors (C, H, W) (or (H, W), the form tensorlite's MNIST hands out), except for ToTensor,
 which takes a uint8 (H, W) tensor or a numpy (H, W[, C]) array, as torchvision's takes a PIL image or
 an ndarray. The random transforms draw from tensorlite's default Philox generator, so
-tensorlite.manual_seed makes them reproducible.
+tensorlite.manual_seed makes them reproducible. RandomAffine/RandomRotation follow torchvision's geometry
+(pixel centres around the image centre) with nearest or bilinear sampling, computed with numpy on the
+host: fine for MNIST-sized images, not a GPU kernel.
 
 Batched form: ToTensor, Normalize, and Compose of those have `_batch(x)`, the same transform applied
 to a whole batch (N, ...) at once with bitwise-identical results. Datasets use it in __getitems__ so
@@ -20,7 +22,7 @@ from .. import _dtype as D
 from ..tensor import Tensor
 
 __all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "RandomHorizontalFlip", "RandomVerticalFlip",
-           "RandomCrop"]
+           "RandomCrop", "RandomAffine", "RandomRotation"]
 
 
 class Compose:
@@ -246,3 +248,150 @@ class RandomCrop:
 
     def __repr__(self):
         return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
+
+
+# -- affine warps ------------------------------------------------------------------------------------------
+def _inverse_affine(center, angle, translate, scale, shear):
+    """torchvision's inverse affine matrix (output pixel -> input pixel), coordinates centred on `center`;
+    angle and shear in degrees; a positive angle turns the image clockwise (F.affine's convention)."""
+    import math
+    rot = math.radians(angle)
+    sx, sy = math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [d / scale, -b / scale, 0.0, -c / scale, a / scale, 0.0]
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty)
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty)
+    m[2] += cx
+    m[5] += cy
+    return m
+
+
+def _warp(img, m, interpolation, fill):
+    """Samples img (..., H, W) at the inverse-mapped centre of every output pixel, as torchvision's tensor
+    affine does (pixel centres at half-integers around the image centre); outside pixels get `fill`."""
+    from ..ops.creation import from_numpy
+    x = img.cpu().numpy()
+    h, w = x.shape[-2], x.shape[-1]
+    ys, xs = np.meshgrid(np.arange(h, dtype=np.float64) - h * 0.5 + 0.5,
+                         np.arange(w, dtype=np.float64) - w * 0.5 + 0.5, indexing="ij")
+    sx = m[0] * xs + m[1] * ys + m[2] + w * 0.5 - 0.5  # source pixel coordinates
+    sy = m[3] * xs + m[4] * ys + m[5] + h * 0.5 - 0.5
+    src = x.astype(np.float64) if interpolation == "bilinear" else x
+    if interpolation == "nearest":
+        ix, iy = np.rint(sx).astype(np.int64), np.rint(sy).astype(np.int64)  # round half to even, as grid_sample
+        ok = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+        out = np.where(ok, src[..., np.clip(iy, 0, h - 1), np.clip(ix, 0, w - 1)], np.array(fill, dtype=x.dtype))
+    else:
+        x0, y0 = np.floor(sx).astype(np.int64), np.floor(sy).astype(np.int64)
+        fx, fy = sx - x0, sy - y0
+        out = np.zeros(x.shape, np.float64)
+        for dy, wy in ((0, 1 - fy), (1, fy)):
+            for dx, wx in ((0, 1 - fx), (1, fx)):
+                xi, yi = x0 + dx, y0 + dy
+                ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+                out += wy * wx * np.where(ok, src[..., np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)], float(fill))
+        if np.issubdtype(x.dtype, np.integer):
+            out = np.rint(out)
+        out = out.astype(x.dtype)
+    return from_numpy(np.ascontiguousarray(out)).to(img.device)
+
+
+def _range(value, name, center=0.0):
+    if isinstance(value, numbers.Number):
+        if value < 0:
+            raise ValueError(f"If {name} is a single number, it must be positive.")
+        return [center - float(value), center + float(value)]
+    if len(value) != 2:
+        raise ValueError(f"If {name} is a sequence, it must be of len 2.")
+    return [float(v) for v in value]
+
+
+def _uniform_in(lo, hi):
+    from ..ops.creation import empty
+    return empty(1, dtype=D.float32).uniform_(lo, hi).item()
+
+
+class RandomAffine:
+    """Random rotation (degrees), translation (fractions of width/height), scale and shear of a tensor image
+    (..., H, W) with nearest or bilinear sampling; torchvision's parameters and geometry, drawn from the
+    default generator. interpolation is "nearest" or "bilinear" (torchvision's InterpolationMode names
+    lower-cased, or an object whose .value is one of those)."""
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0,
+                 center=None):
+        self.degrees = _range(degrees, "degrees")
+        if translate is not None:
+            if len(translate) != 2 or not all(0.0 <= t <= 1.0 for t in translate):
+                raise ValueError("translation values should be between 0 and 1")
+        if scale is not None:
+            if len(scale) != 2 or any(s <= 0 for s in scale):
+                raise ValueError("scale values should be positive")
+        if shear is not None:
+            if isinstance(shear, numbers.Number):
+                shear = _range(shear, "shear")
+            elif len(shear) not in (2, 4):
+                raise ValueError("shear should be a sequence of length 2 or 4.")
+            shear = [float(v) for v in shear]
+        interpolation = getattr(interpolation, "value", interpolation)
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError(f"RandomAffine: tensorlite supports nearest and bilinear interpolation, got {interpolation!r}")
+        if not isinstance(fill, numbers.Number):
+            raise TypeError("RandomAffine: tensorlite supports a numeric fill only")
+        self.translate, self.scale, self.shear = translate, scale, shear
+        self.interpolation, self.fill, self.center = interpolation, fill, center
+
+    @staticmethod
+    def get_params(degrees, translate, scale_ranges, shears, img_size):
+        angle = _uniform_in(degrees[0], degrees[1])
+        if translate is not None:
+            max_dx, max_dy = float(translate[0] * img_size[0]), float(translate[1] * img_size[1])
+            tx, ty = int(round(_uniform_in(-max_dx, max_dx))), int(round(_uniform_in(-max_dy, max_dy)))
+        else:
+            tx, ty = 0, 0
+        scale = _uniform_in(scale_ranges[0], scale_ranges[1]) if scale_ranges is not None else 1.0
+        shear_x = shear_y = 0.0
+        if shears is not None:
+            shear_x = _uniform_in(shears[0], shears[1])
+            if len(shears) == 4:
+                shear_y = _uniform_in(shears[2], shears[3])
+        return angle, (tx, ty), scale, (shear_x, shear_y)
+
+    def __call__(self, img):
+        _check_image(img, type(self).__name__)
+        h, w = img.shape[-2], img.shape[-1]
+        angle, translate, scale, shear = self.get_params(self.degrees, self.translate, self.scale, self.shear, [w, h])
+        center = [0.0, 0.0] if self.center is None else [c - s * 0.5 for c, s in zip(self.center, [w, h])]
+        return _warp(img, _inverse_affine(center, angle, translate, scale, shear), self.interpolation, self.fill)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
+                f"shear={self.shear}, interpolation={self.interpolation})")
+
+
+class RandomRotation(RandomAffine):
+    """A random rotation by an angle in `degrees` (expand=True is not supported)."""
+
+    def __init__(self, degrees, interpolation="nearest", expand=False, center=None, fill=0):
+        if expand:
+            raise NotImplementedError("RandomRotation: expand=True is not supported by tensorlite")
+        super().__init__(degrees, interpolation=interpolation, fill=fill, center=center)
+
+    @staticmethod
+    def get_params(degrees):
+        return _uniform_in(degrees[0], degrees[1])
+
+    def __call__(self, img):
+        _check_image(img, type(self).__name__)
+        h, w = img.shape[-2], img.shape[-1]
+        angle = self.get_params(self.degrees)
+        center = [0.0, 0.0] if self.center is None else [c - s * 0.5 for c, s in zip(self.center, [w, h])]
+        # F.rotate turns counter-clockwise for a positive angle: the affine matrix of -angle
+        return _warp(img, _inverse_affine(center, -angle, (0, 0), 1.0, (0.0, 0.0)), self.interpolation, self.fill)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(degrees={self.degrees}, interpolation={self.interpolation})"
