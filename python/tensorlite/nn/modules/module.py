@@ -96,10 +96,10 @@ class Module:
         s(self, "_non_persistent_buffers_set", set())
         s(self, "_modules", OrderedDict())
         s(self, "_forward_pre_hooks", OrderedDict())
-        s(self, "_forward_pre_hooks_with_kwargs", {})
+        s(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         s(self, "_forward_hooks", OrderedDict())
-        s(self, "_forward_hooks_with_kwargs", {})
-        s(self, "_forward_hooks_always_called", {})
+        s(self, "_forward_hooks_with_kwargs", OrderedDict())
+        s(self, "_forward_hooks_always_called", OrderedDict())
         s(self, "_state_dict_hooks", OrderedDict())
         s(self, "_load_state_dict_pre_hooks", OrderedDict())
 
