@@ -439,3 +439,21 @@ def test_worker_errors_and_timeout():
 
 def test_get_worker_info_in_main_process():
     assert LD.get_worker_info() is None
+
+
+def test_stack_and_chain_datasets_match_torch():
+    x, y = _xy(6)
+    la, lb = _pair([x, y])
+    for kw in ({}, {"batch_size": 4}):
+        got = list(LD.DataLoader(LD.StackDataset(la, list(range(6))), **kw))
+        want = list(TD.DataLoader(TD.StackDataset(lb, list(range(6))), **kw))
+        for g, w in zip(got, want):
+            _same(g, w)
+        got = list(LD.DataLoader(LD.StackDataset(a=la, b=list(range(6))), **kw))
+        want = list(TD.DataLoader(TD.StackDataset(a=lb, b=list(range(6))), **kw))
+        for g, w in zip(got, want):
+            _same(g, w)
+    with pytest.raises(ValueError, match="Size mismatch between datasets"):
+        LD.StackDataset([1, 2], [1])
+    chained = _Stream(3) + _Stream(2)
+    assert isinstance(chained, LD.ChainDataset) and list(chained) == [0, 1, 2, 0, 1] and len(chained) == 5
