@@ -2,4 +2,4 @@
 and `nn.utils`, with torch.nn's names and semantics."""
 from .parameter import Parameter, Buffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
