@@ -3,7 +3,7 @@ update, run 20 steps from identical parameters with each library's own autograd 
 (so errors would compound), comparing parameters and state after every step; torch's state_dict format and
 a bit-for-bit resume; param groups; validation errors (types and wording); every scheduler's lr sequence."""
 import copy
-import math
+import io
 import warnings
 
 import numpy as np
@@ -162,7 +162,10 @@ def test_state_dict_format_and_resume(name, kwargs):
 
     ps20, opt20 = straight(20)
     ps10, opt10 = straight(10)
-    saved = copy.deepcopy(opt10.state_dict())
+    buf = io.BytesIO()  # through a checkpoint file, as a resumed run would
+    tl.save(opt10.state_dict(), buf)
+    buf.seek(0)
+    saved = tl.load(buf)
     fresh = getattr(tl.optim, name)(ps10, lr=123.0)  # hyper-parameters come back from the checkpoint
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["lr"] == opt10.param_groups[0]["lr"]
@@ -547,3 +550,20 @@ def test_amsgrad_max_propagates_nan_like_torch():
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
         np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=1e-6)
     assert np.isnan(out[0][1][1])
+
+
+def test_step_counter_follows_float64_default_dtype():
+    dtypes = []
+    for lib in (tl, torch):
+        old = lib.get_default_dtype()
+        lib.set_default_dtype(lib.float64)
+        try:
+            p = lib.zeros(3, requires_grad=True)
+            p.grad = lib.ones(3)
+            opt = lib.optim.Adam([p])
+            opt.step()
+            opt.step()
+            dtypes.append((str(opt.state[p]["step"].dtype).split(".")[-1], float(opt.state[p]["step"])))
+        finally:
+            lib.set_default_dtype(old)
+    assert dtypes[0] == dtypes[1] == ("float64", 2.0)
