@@ -48,3 +48,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def selu(input, inplace=False):
     return _ew.selu(input, inplace=inplace)
+
+from ..ops.loss import *  # noqa: E402,F401,F403  (the losses: cross_entropy's fused kernel and the composites)
+from ..ops.loss import __all__ as _loss_all  # noqa: E402
+__all__ += _loss_all
