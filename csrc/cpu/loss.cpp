@@ -23,14 +23,14 @@ namespace {
 
 template <class T> struct Vec;
 template <> struct Vec<float> {
-  static float max(const float* x, int64_t n) { return isa().row_max_f32(x, n); }
-  static double exp_sum(const float* x, float* y, int64_t n, float m) { return isa().exp_sum_f32(x, y, n, m); }
-  static void scale(float* y, int64_t n, float s) { isa().scale_f32(y, n, s); }
+  static double lse(const float* x, int64_t n, float* m) { return isa().ce_lse_f32(x, n, m); }
+  static void exp_scale(const float* x, float* y, int64_t n, float m, float s) { isa().ce_exp_scale_f32(x, y, n, m, s); }
 };
 template <> struct Vec<double> {
-  static double max(const double* x, int64_t n) { return isa().row_max_f64(x, n); }
-  static double exp_sum(const double* x, double* y, int64_t n, double m) { return isa().exp_sum_f64(x, y, n, m); }
-  static void scale(double* y, int64_t n, double s) { isa().scale_f64(y, n, s); }
+  static double lse(const double* x, int64_t n, double* m) { return isa().ce_lse_f64(x, n, m); }
+  static void exp_scale(const double* x, double* y, int64_t n, double m, double s) {
+    isa().ce_exp_scale_f64(x, y, n, m, s);
+  }
 };
 
 template <class T>
@@ -49,8 +49,7 @@ struct K {
 template <class T>
 void row_stats(const T* xr, int64_t st, int64_t C, T& m, double& s) {
   if (st == 1) {
-    m = Vec<T>::max(xr, C);
-    s = Vec<T>::exp_sum(xr, nullptr, C, m);
+    s = Vec<T>::lse(xr, C, &m);
     return;
   }
   m = -std::numeric_limits<T>::infinity();
@@ -129,8 +128,7 @@ void row_backward(const K<T>& k, int64_t r, const T* stats, double sc, T* gi) {
   const T m = stats[2 * r];
   const double inv_s = std::exp(-static_cast<double>(stats[2 * r + 1]));
   if (st == 1) {
-    Vec<T>::exp_sum(xr, o, C, m);
-    Vec<T>::scale(o, C, static_cast<T>(A * inv_s));
+    Vec<T>::exp_scale(xr, o, C, m, static_cast<T>(A * inv_s));
   } else {
     const T f = static_cast<T>(A * inv_s);
     for (int64_t c = 0; c < C; ++c) o[c * st] = std::exp(xr[c * st] - m) * f;
