@@ -1,3 +1,5 @@
-"""tensorlite.nn: so far the functional interface (`tensorlite.nn.functional`) and `tensorlite.nn.init`.
-Modules and losses come with the rest of the training-stack issue."""
-from . import functional, init  # noqa: F401
+"""tensorlite.nn: Module and Parameter, the layers and losses (nn/modules/), `nn.functional`, `nn.init`
+and `nn.utils`, with torch.nn's names and semantics."""
+from .parameter import Parameter, Buffer  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from . import functional, init, utils  # noqa: F401

@@ -52,6 +52,9 @@ def _fans(tensor):
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+_calculate_fan_in_and_fan_out = _fans  # torch's private name, which layer code (and user code) calls
+
+
 def _fan(tensor, mode):
     mode = mode.lower()
     valid = ["fan_in", "fan_out"]
