@@ -258,9 +258,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 # ---- binary cross-entropy -------------------------------------------------------------------------------------
 
+_BCE_EPS = 9.999999960041972e-13  # torch's EPSILON, 1e-12 rounded to float32 (it shows at x = 0 or 1)
+
+
 class _BCE(Function):
     """-(t log x + (1 - t) log(1 - x)), each log clamped to >= -100; torch's gradient
-    (x - t) / max(x (1 - x), 1e-12), which stays finite at x = 0 and 1."""
+    (x - t) / max(x (1 - x), 1e-12f), which stays finite at x = 0 and 1."""
 
     @staticmethod
     def forward(ctx, x, t):
@@ -272,7 +275,7 @@ class _BCE(Function):
         x, t = ctx.saved_tensors
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x - t) / (x * (1 - x)).clamp_min(1e-12)
+            gx = g * (x - t) / (x * (1 - x)).clamp_min(_BCE_EPS)
         if ctx.needs_input_grad[1]:
             gt = g * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
         return gx, gt
