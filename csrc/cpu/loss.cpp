@@ -58,6 +58,12 @@ void row_stats(const T* xr, int64_t st, int64_t C, T& m, double& s) {
   for (int64_t c = 0; c < C; ++c) s += static_cast<double>(std::exp(xr[c * st] - m));
 }
 
+// Keeps the lowest row with an out-of-range target, whatever the thread schedule.
+inline void record_bad(std::atomic<int64_t>& bad_row, int64_t r) {
+  int64_t cur = bad_row.load();
+  while (r < cur && !bad_row.compare_exchange_weak(cur, r)) {}
+}
+
 // Loss of row r (double) and its weight in the 'mean' divisor; writes the row's stats. A target out of
 // range sets *bad (lowest row wins) and counts as ignored.
 template <class T>
@@ -89,8 +95,7 @@ double row_forward(const K<T>& k, int64_t r, T* stats, double& wout, std::atomic
   wout = 0;
   if (t == k.a.ignore_index) return 0;
   if (t < 0 || t >= C) {
-    int64_t cur = bad_row.load();
-    while (r < cur && !bad_row.compare_exchange_weak(cur, r)) {}
+    record_bad(bad_row, r);
     return 0;
   }
   const double wt = k.wc(t);
@@ -177,8 +182,9 @@ std::optional<int64_t> cross_entropy_forward_kernel(const Tensor& out, const Ten
     std::atomic<int64_t> bad_row{std::numeric_limits<int64_t>::max()};
     parallel_for(0, rows, a.C > 0 ? grain(a.C) : kGrainSize, [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
-        double w;
-        const double l = a.C > 0 ? row_forward(k, r, st, w, bad_row) : (w = a.prob ? 1.0 : 0.0, 0.0);
+        double w = 0, l = 0;  // no classes: loss 0, weight 0 (mean NaN), any class target out of range
+        if (a.C > 0) l = row_forward(k, r, st, w, bad_row);
+        else if (!a.prob && k.ti[r] != a.ignore_index) record_bad(bad_row, r);
         if (a.reduction == 0) o[r] = static_cast<T>(l);
         else loss[r] = l;
         wts[r] = w;

@@ -220,8 +220,10 @@ std::optional<int64_t> cross_entropy_forward_kernel(const Tensor& out, const Ten
       ce_forward_kernel<T><<<grid_for(rows, kRows), dim3(32, kRows), 0, s>>>(
           k, stats.data<T>(), rl, rw, a.reduction == 0 ? out.data<T>() : nullptr, badp);
       TL_CUDA_LAUNCH_CHECK("cross_entropy");
-    } else if (rows > 0) {  // C == 0: nothing to read; every row contributes 0 (prob) or is out of range
+    } else if (rows > 0) {  // C == 0: no class to read; every row's loss is 0 and counts 0, as on the CPU
       TL_CUDA_CHECK(cudaMemsetAsync(rl, 0, 2 * rows * sizeof(double), s), "cross_entropy");
+      TL_CUDA_CHECK(cudaMemsetAsync(stats.data<T>(), 0, 2 * rows * sizeof(T), s), "cross_entropy");
+      if (a.reduction == 0) TL_CUDA_CHECK(cudaMemsetAsync(out.data<T>(), 0, rows * sizeof(T), s), "cross_entropy");
     }
     ce_reduce_kernel<T><<<1, kReduceThreads, 0, s>>>(rl, rw, rows, a.reduction, out.data<T>(), total_weight.data<T>());
     TL_CUDA_LAUNCH_CHECK("cross_entropy");
