@@ -387,6 +387,31 @@ template <> struct DVecOf<2> { typedef double type __attribute__((vector_size(16
 template <> struct DVecOf<4> { typedef double type __attribute__((vector_size(32))); };
 template <> struct DVecOf<8> { typedef double type __attribute__((vector_size(64))); };
 template <> struct DVecOf<16> { typedef double type __attribute__((vector_size(128))); };
+// exp(x) for the terms of a max-shifted sum (x <= 0 or NaN): x is clamped below at lo, where exp is
+// still a normal number (and far below the sum's float resolution, as the sum holds exp(0) = 1), so 2^n
+// is applied with one integer add to the exponent, and no overflow or subnormal handling is needed.
+// About half the instructions of vexp; NaN propagates (the clamp's compare is false for NaN). Zero
+// below lo: results under exp(-86) (float) flush to 0 (a softmax entry that small is 0 to any reader;
+// -inf logits, i.e. masked classes, give exactly 0 as they should).
+template <class T, bool Zero = false> inline typename Tr<T>::V vexp_shifted(typename Tr<T>::V x) {
+  using V = typename Tr<T>::V;
+  using I = typename Tr<T>::I;
+  using U = typename Tr<T>::U;
+  using C = ExpC<T>;
+  constexpr T lo = std::is_same_v<T, float> ? T(-86) : T(-700);  // n >= -125 / -1010: 2^n p stays normal
+  const V shift = splat<V>(Tr<T>::kShift);
+  const V xc = x < lo ? splat<V>(lo) : x;
+  const V t = xc * C::log2e + shift;
+  const V n = t - shift;
+  const I ni = bits<I>(t) - bits<I>(shift);
+  V r = xc - n * C::ln2hi;
+  r = r - n * C::ln2lo;
+  const V p = exp_poly<T>(r);
+  const V y = bits<V>(bits<U>(p) + (bits<U>(ni) << Tr<T>::kMant));
+  if constexpr (Zero) return x < lo ? V{} : y;
+  return y;
+}
+
 // ce_lse: *m = row max (NaN skipped), returns sum(exp(x - *m)). Two passes over the row, the second
 // from L1/L2 (a row of 1000 floats is 4 KB), so memory sees a single read. Sums: float lanes over
 // blocks of 8 vectors (4 terms per lane per chain, two chains), each block added into double lanes;
@@ -406,7 +431,7 @@ template <class T> double ce_lse(const T* x, int64_t n, T* mout) {
     V s0 = {}, s1 = {};
 #pragma GCC unroll 4
     for (int k = 0; k < K; k += 2) {
-      V e0 = vexp<T>(loadu<V>(q + k * L) - m), e1 = vexp<T>(loadu<V>(q + (k + 1) * L) - m);
+      V e0 = vexp_shifted<T>(loadu<V>(q + k * L) - m), e1 = vexp_shifted<T>(loadu<V>(q + (k + 1) * L) - m);
       if (valid < B) {
         using I = typename Tr<T>::I;
         using S = std::remove_reference_t<decltype(I{}[0])>;
@@ -436,9 +461,10 @@ template <class T> double ce_lse(const T* x, int64_t n, T* mout) {
   return sum;
 }
 
-// ce_exp_scale: y[i] = exp(x[i] - shift) * s (the softmax times the gradient's scale, one pass)
+// ce_exp_scale: y[i] = exp(x[i] - shift) * s (the softmax times the gradient's scale, one pass);
+// shift is the row max, so x - shift <= 0 (vexp_shifted, flushing below exp(lo) to 0)
 template <class T> void ce_exp_scale(const T* x, T* y, int64_t n, T shift, T s) {
-  map_row(x, y, n, [shift, s](auto v) { return vexp<T>(v - shift) * s; });
+  map_row(x, y, n, [shift, s](auto v) { return vexp_shifted<T, true>(v - shift) * s; });
 }
 }  // namespace
 
