@@ -31,6 +31,8 @@ __version__ = _C.version
 
 _import_families(globals())
 from . import nn  # noqa: E402,F401  (after the op families: nn.functional wraps them)
+from .serialization import save, load  # noqa: E402,F401
+from . import utils  # noqa: E402,F401  (torch.utils.data is reachable after import torch)
 
 
 def set_num_threads(n):

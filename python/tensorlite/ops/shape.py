@@ -98,6 +98,10 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at entry 0 and "
                                f"{list(t._t.shape)} at entry {i}")
     d = _wrap_dim(dim, len(s0) + 1)
+    if d == 0 and s0 and not (MODE.enabled and any(t._rg for t in tensors)):
+        # The DataLoader's collate path: along dim 0 a stack is the cat of the samples viewed as
+        # (N*s0[0], ...); one C++ cat and one view instead of N Python-level unsqueezes.
+        return V.reshape(_wrap(_C.cat([t._t for t in tensors], 0)), [len(tensors)] + list(s0))
     # 0-d inputs: reshape, since views.unsqueeze cannot view a 0-d tensor as (1,) yet
     return cat([V.unsqueeze(t, d) if t._t.ndim else V.reshape(t, [1]) for t in tensors], d)
 

@@ -1,0 +1,2 @@
+"""tensorlite.utils: torch.utils's covered part, the data-loading package."""
+from . import data  # noqa: F401
