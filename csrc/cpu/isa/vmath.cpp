@@ -416,8 +416,8 @@ template <class T, bool Zero = false> inline typename Tr<T>::V vexp_shifted(type
 // from L1/L2 (a row of 1000 floats is 4 KB), so memory sees a single read. Sums: float lanes over
 // blocks of 8 vectors (4 terms per lane per chain, two chains), each block added into double lanes;
 // the tail runs as one more, masked block, so no scalar loop is left.
-// (A one-pass online variant, rescaling per-lane sums as the max grows, measured 2x slower here: the
-// rescale's extra exp and the dependent max before each block's exps cost more than re-reading L1.)
+// (A one-pass online variant, rescaling per-lane sums by an extra exp as the max grows, measured no
+// faster: the row is in L1 for the second pass, so the re-read is nearly free, the extra exp is not.)
 template <class T> double ce_lse(const T* x, int64_t n, T* mout) {
   using V = typename Tr<T>::V;
   constexpr int L = sizeof(V) / sizeof(T);
