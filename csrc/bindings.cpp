@@ -26,6 +26,7 @@
 #include "ops/creation.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
+#include "ops/loss.h"
 #include "ops/optim.h"
 #include "core/allocator.h"
 #include "core/runtime.h"
@@ -383,6 +384,17 @@ PYBIND11_MODULE(_C, m) {
     m.def("softmax_backward", &softmax_backward, py::arg("grad"), py::arg("y"), py::arg("dim"));
     m.def("log_softmax_backward", &log_softmax_backward, py::arg("grad"), py::arg("y"), py::arg("dim"));
   }
+
+  // ---- losses: fused softmax cross-entropy (section owned by the loss work) ---------------------------------
+  m.def("cross_entropy_forward", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t reduction,
+                                    int64_t ignore_index, double label_smoothing) {
+    auto r = cross_entropy_forward(x, t, w, reduction, ignore_index, label_smoothing);
+    return py::make_tuple(std::get<0>(r), std::get<1>(r), std::get<2>(r)); },
+    py::arg("input"), py::arg("target"), py::arg("weight").none(true), py::arg("reduction"),
+    py::arg("ignore_index"), py::arg("label_smoothing"));
+  m.def("cross_entropy_backward", &cross_entropy_backward, py::arg("grad"), py::arg("input"), py::arg("target"),
+        py::arg("weight").none(true), py::arg("stats"), py::arg("total_weight"), py::arg("reduction"),
+        py::arg("ignore_index"), py::arg("label_smoothing"));
 
   // ---- indexing, gather/scatter, sort (section owned by the indexing work) -------------------------------
   m.def("index_select", &index_select, py::arg("x"), py::arg("dim"), py::arg("index"));

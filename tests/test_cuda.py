@@ -366,6 +366,28 @@ def test_mixed_device_errors():
             fn()
 
 
+def test_cross_entropy_on_device():
+    """The fused kernel on the device: value and gradient against torch, the out-of-range target's
+    IndexError (read back from the device), mixed devices."""
+    import torch.nn.functional as F
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
+    t = np.array([0, 4, 2, -100, 1, 3])
+    xc = tl.tensor(x, device="cuda", requires_grad=True)
+    loss = tl.nn.functional.cross_entropy(xc, tl.tensor(t, device="cuda"), label_smoothing=0.1)
+    assert loss.device == _cuda0()
+    loss.backward()
+    assert xc.grad.device == _cuda0()
+    xt = torch.tensor(x, requires_grad=True)
+    ref = F.cross_entropy(xt, torch.tensor(t), label_smoothing=0.1)
+    ref.backward()
+    np.testing.assert_allclose(loss.item(), ref.item(), rtol=1e-5)
+    np.testing.assert_allclose(xc.grad.cpu().numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        tl.nn.functional.cross_entropy(tl.ones(2, 5, device="cuda"), tl.tensor([1, 7], device="cuda"))
+    with pytest.raises(RuntimeError, match=SAME_DEVICE):
+        tl.nn.functional.cross_entropy(tl.ones(2, 5, device="cuda"), tl.tensor([1, 2]))
+
+
 def test_zero_dim_cpu_tensor_mixes_with_cuda():
     """torch's exception to the same-device rule: a 0-dim CPU tensor acts as a scalar."""
     c = tl.tensor([1.0, 2.0, 3.0], device="cuda")

@@ -51,6 +51,12 @@ struct IsaKernels {
   // (r < nr, j < jl <= 256) for the "sum over a leading dim" loop.
   double (*sum_f32)(const float* p, int64_t n);
   void (*sum_rows_f32)(double* acc, const float* p, int64_t st, int64_t nr, int64_t jl);
+  // Cross-entropy rows (csrc/cpu/loss.cpp): ce_lse writes *m = max(x) and returns sum(exp(x - *m))
+  // (double lanes, tail padded with -inf); ce_exp_scale: y = exp(x - shift) * s.
+  double (*ce_lse_f32)(const float* x, int64_t n, float* m);
+  double (*ce_lse_f64)(const double* x, int64_t n, double* m);
+  void (*ce_exp_scale_f32)(const float* x, float* y, int64_t n, float shift, float s);
+  void (*ce_exp_scale_f64)(const double* x, double* y, int64_t n, double shift, double s);
 };
 
 namespace isa_generic { const IsaKernels& kernels(); }

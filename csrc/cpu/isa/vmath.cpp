@@ -19,6 +19,7 @@
 // well under the type's ulp); all within ~1 ulp of glibc.
 // No FP traps are ever enabled: lets GCC keep the selects below as vector blends.
 #pragma GCC optimize("no-trapping-math")
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -379,6 +380,92 @@ void sum_rows_f32(double* acc, const float* p, int64_t st, int64_t nr, int64_t j
     for (int64_t j = 0; j < jl; ++j) acc[j] += p[r * st + j];
 }
 
+
+// ---- cross-entropy row pieces (csrc/cpu/loss.cpp) -------------------------------------------------------
+template <int L> struct DVecOf;  // L double lanes (the widening of an L-lane float or double vector)
+template <> struct DVecOf<2> { typedef double type __attribute__((vector_size(16))); };
+template <> struct DVecOf<4> { typedef double type __attribute__((vector_size(32))); };
+template <> struct DVecOf<8> { typedef double type __attribute__((vector_size(64))); };
+template <> struct DVecOf<16> { typedef double type __attribute__((vector_size(128))); };
+// exp(x) for the terms of a max-shifted sum (x <= 0 or NaN): x is clamped below at lo, where exp is
+// still a normal number (and far below the sum's float resolution, as the sum holds exp(0) = 1), so 2^n
+// is applied with one integer add to the exponent, and no overflow or subnormal handling is needed.
+// About half the instructions of vexp; NaN propagates (the clamp's compare is false for NaN). Zero
+// below lo: results under exp(-86) (float) flush to 0 (a softmax entry that small is 0 to any reader;
+// -inf logits, i.e. masked classes, give exactly 0 as they should).
+template <class T, bool Zero = false> inline typename Tr<T>::V vexp_shifted(typename Tr<T>::V x) {
+  using V = typename Tr<T>::V;
+  using I = typename Tr<T>::I;
+  using U = typename Tr<T>::U;
+  using C = ExpC<T>;
+  constexpr T lo = std::is_same_v<T, float> ? T(-86) : T(-700);  // n >= -125 / -1010: 2^n p stays normal
+  const V shift = splat<V>(Tr<T>::kShift);
+  const V xc = x < lo ? splat<V>(lo) : x;
+  const V t = xc * C::log2e + shift;
+  const V n = t - shift;
+  const I ni = bits<I>(t) - bits<I>(shift);
+  V r = xc - n * C::ln2hi;
+  r = r - n * C::ln2lo;
+  const V p = exp_poly<T>(r);
+  const V y = bits<V>(bits<U>(p) + (bits<U>(ni) << Tr<T>::kMant));
+  if constexpr (Zero) return x < lo ? V{} : y;
+  return y;
+}
+
+// ce_lse: *m = row max (NaN skipped), returns sum(exp(x - *m)). Two passes over the row, the second
+// from L1/L2 (a row of 1000 floats is 4 KB), so memory sees a single read. Sums: float lanes over
+// blocks of 8 vectors (4 terms per lane per chain, two chains), each block added into double lanes;
+// the tail runs as one more, masked block, so no scalar loop is left.
+// (A one-pass online variant, rescaling per-lane sums by an extra exp as the max grows, measured no
+// faster: the row is in L1 for the second pass, so the re-read is nearly free, the extra exp is not.)
+template <class T> double ce_lse(const T* x, int64_t n, T* mout) {
+  using V = typename Tr<T>::V;
+  constexpr int L = sizeof(V) / sizeof(T);
+  constexpr int K = 8;
+  constexpr int B = K * L;
+  using DV = typename DVecOf<L>::type;
+  const T m = row_max<T>(x, n);
+  *mout = m;
+  DV d = {};
+  auto block = [&](const T* q, int64_t valid) {  // valid < B only for the tail
+    V s0 = {}, s1 = {};
+#pragma GCC unroll 4
+    for (int k = 0; k < K; k += 2) {
+      V e0 = vexp_shifted<T>(loadu<V>(q + k * L) - m), e1 = vexp_shifted<T>(loadu<V>(q + (k + 1) * L) - m);
+      if (valid < B) {
+        using I = typename Tr<T>::I;
+        using S = std::remove_reference_t<decltype(I{}[0])>;
+        I idx;
+        for (int l = 0; l < L; ++l) idx[l] = static_cast<S>(k * L + l);
+        const S nv = static_cast<S>(valid);
+        e0 = idx < nv ? e0 : V{};
+        e1 = idx + S(L) < nv ? e1 : V{};
+      }
+      s0 += e0;
+      s1 += e1;
+    }
+    d += __builtin_convertvector(s0 + s1, DV);
+  };
+  int64_t i = 0;
+  for (; i + B <= n; i += B) block(x + i, B);
+  if (i < n) {
+    // padded with the max (exp(0) = 1, then masked to 0): -inf padding would take the exp through a
+    // subnormal product, which costs a microcode assist per vector on Intel
+    alignas(64) T buf[B];
+    for (int k = 0; k < B; ++k) buf[k] = m;
+    std::memcpy(buf, x + i, (n - i) * sizeof(T));
+    block(buf, n - i);
+  }
+  double sum = 0;
+  for (int k = 0; k < L; ++k) sum += d[k];
+  return sum;
+}
+
+// ce_exp_scale: y[i] = exp(x[i] - shift) * s (the softmax times the gradient's scale, one pass);
+// shift is the row max, so x - shift <= 0 (vexp_shifted, flushing below exp(lo) to 0)
+template <class T> void ce_exp_scale(const T* x, T* y, int64_t n, T shift, T s) {
+  map_row(x, y, n, [shift, s](auto v) { return vexp_shifted<T, true>(v - shift) * s; });
+}
 }  // namespace
 
 void fill_vmath(IsaKernels& k) {
@@ -404,6 +491,10 @@ void fill_vmath(IsaKernels& k) {
   k.sub2_f64 = sub2_row<double>;
   k.sum_f32 = sum_f32;
   k.sum_rows_f32 = sum_rows_f32;
+  k.ce_lse_f32 = ce_lse<float>;
+  k.ce_lse_f64 = ce_lse<double>;
+  k.ce_exp_scale_f32 = ce_exp_scale<float>;
+  k.ce_exp_scale_f64 = ce_exp_scale<double>;
 }
 
 }  // namespace tl::cpu::TL_ISA_NS

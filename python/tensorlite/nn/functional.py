@@ -315,3 +315,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if MODE.enabled and weight.requires_grad:
         return _Embedding.apply(weight, flat, out_shape, padding_idx, scale_grad_by_freq)
     return _embedding_rows(weight, flat).reshape(out_shape)
+
+from ..ops.loss import *  # noqa: E402,F401,F403  (the losses: cross_entropy's fused kernel and the composites)
+from ..ops.loss import __all__ as _loss_all  # noqa: E402
+__all__ += _loss_all

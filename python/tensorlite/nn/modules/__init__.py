@@ -7,3 +7,5 @@ from .sparse import Embedding  # noqa: F401
 from .dropout import Dropout, Dropout1d, Dropout2d  # noqa: F401
 from .activation import (ReLU, ReLU6, LeakyReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh,  # noqa: F401
                          Softplus, Softsign, Tanhshrink, LogSigmoid, Hardtanh, Softmax, LogSoftmax, Softmin)
+from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,  # noqa: F401
+                   BCEWithLogitsLoss, KLDivLoss)
