@@ -3,6 +3,9 @@
     PYTHONPATH=python python bench/py/bench_train.py [--quick] [--threads N] [--repeats R]
 
 Sections (each its own function):
+  mlp_step        one training step of a 784-256-256-10 MLP (Linear/ReLU, batch 128, float32): forward,
+                  F.cross_entropy, zero_grad, backward, Adam step, both libraries from the same weights
+                  and batch (the first losses are checked equal before timing).
   cross_entropy   the fused softmax cross-entropy (float32 logits N x C, int64 class targets, mean):
                   forward alone, and forward + backward (the gradient of the logits), against
                   torch.nn.functional.cross_entropy. Prints median times, tensorlite's effective
@@ -61,6 +64,46 @@ def bench_cross_entropy(quick, repeats):
                   f"{b / a:8.2f}x")
 
 
+def _mlp(lib, sizes):
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [lib.nn.Linear(a, b), lib.nn.ReLU()]
+    return lib.nn.Sequential(*layers[:-1])
+
+
+def _mlp_step_case(lib, sizes, batch, seed_weights):
+    """One training step closure: forward, cross-entropy, zero_grad, backward, Adam step. Both libraries
+    start from the same weights and batch (copied through numpy)."""
+    model = _mlp(lib, sizes)
+    model.load_state_dict({k: lib.tensor(v) for k, v in seed_weights.items()})
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
+    y = lib.tensor(rng.integers(0, sizes[-1], batch))
+
+    def step():
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def bench_mlp_step(quick, repeats):
+    """The MLP training step (784-256-256-10, Adam, batch 128) against torch's."""
+    sizes, batch = (784, 256, 256, 10), 128
+    weights = {k: v.detach().numpy().copy() for k, v in _mlp(torch, sizes).state_dict().items()}
+    f_tl, f_th = _mlp_step_case(tl, sizes, batch, weights), _mlp_step_case(torch, sizes, batch, weights)
+    # the same weights and data give the same first losses (a check that both sides do the same work)
+    l_tl, l_th = f_tl().item(), f_th().item()
+    assert abs(l_tl - l_th) <= 1e-4 * abs(l_th), (l_tl, l_th)
+    t_tl, t_th = paired_median([f_tl, f_th], repeats)
+    print("MLP training step (forward, cross-entropy, zero_grad, backward, Adam step)")
+    print(f"{'case':40s} {'tl ms':>9s} {'torch ms':>9s} {'speed-up':>9s}")
+    print(f"{'784-256-256-10, batch 128, float32':40s} {t_tl * 1e3:9.3f} {t_th * 1e3:9.3f} {t_th / t_tl:8.2f}x")
+
+
 def main():
     ap = parser(__doc__)
     ap.add_argument("--repeats", type=int, default=None)
@@ -68,6 +111,8 @@ def main():
     set_threads(args.threads)
     repeats = args.repeats or (3 if args.quick else 20)
     print(f"threads: tensorlite {tl.get_num_threads()}, torch {torch.get_num_threads()}; median of {repeats}")
+    bench_mlp_step(args.quick, repeats)
+    print()
     bench_cross_entropy(args.quick, repeats)
 
 
