@@ -322,3 +322,17 @@ def test_deepcopy_module_is_independent():
         m2.a.w.add_(1)
     assert float(m.a.w.sum()) == 6.0 and float(m2.a.w.sum()) == 12.0
     assert [n for n, _ in m2.named_parameters()] == [n for n, _ in m.named_parameters()]
+
+
+def test_load_state_dict_pre_hook_receives_module_and_assign_keeps_requires_grad():
+    # the public register_load_state_dict_pre_hook passes the module first (8 arguments), and
+    # assign=True makes the loaded Parameter follow the model's requires_grad, as torch does
+    def run(lib):
+        m = lib.nn.Linear(2, 2)
+        seen = []
+        m.register_load_state_dict_pre_hook(lambda *a: seen.append((len(a), a[0] is m, a[2])))
+        w = lib.nn.Parameter(lib.ones(2, 2), requires_grad=False)
+        m.load_state_dict({"weight": w, "bias": lib.zeros(2)}, assign=True)
+        return seen, m.weight is w, m.weight.requires_grad
+
+    assert run(tl) == run(torch)

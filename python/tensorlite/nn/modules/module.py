@@ -503,7 +503,7 @@ class Module:
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs, assign=False):
         for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         persistent = [(k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set]
         local = [(k, v) for k, v in itertools.chain(self._parameters.items(), persistent) if v is not None]
         for name, param in local:
@@ -525,7 +525,10 @@ class Module:
                 with no_grad():
                     if assign:
                         if isinstance(param, Parameter):
-                            new = value if isinstance(value, Parameter) else Parameter(value, param.requires_grad)
+                            if isinstance(value, Parameter):
+                                new = value.requires_grad_(param.requires_grad)
+                            else:
+                                new = Parameter(value, param.requires_grad)
                             self._parameters[name] = new
                         else:
                             self._buffers[name] = value
