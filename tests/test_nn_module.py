@@ -336,3 +336,17 @@ def test_load_state_dict_pre_hook_receives_module_and_assign_keeps_requires_grad
         return seen, m.weight is w, m.weight.requires_grad
 
     assert run(tl) == run(torch)
+
+
+@pytest.mark.parametrize("kind", ["parameter", "module"])
+def test_assigning_over_a_non_persistent_buffer_moves_it(kind):
+    # the name leaves the buffer registry and the non-persistent set (a set, not a dict)
+    def run(lib):
+        m = lib.nn.Module()
+        m.register_buffer("x", lib.zeros(1), persistent=False)
+        m.x = lib.nn.Parameter(lib.ones(1)) if kind == "parameter" else lib.nn.ReLU()
+        del m.x
+        m.register_buffer("x", lib.zeros(1))
+        return list(m._parameters), list(m._modules), sorted(m._non_persistent_buffers_set), list(m.state_dict())
+
+    assert run(tl) == run(torch)

@@ -221,11 +221,10 @@ class Module:
 
         def remove_from(*dicts):
             for reg in dicts:
-                if name in reg:
-                    if reg is d:
-                        del d[name]
-                    else:
-                        del reg[name]
+                if isinstance(reg, set):
+                    reg.discard(name)
+                elif name in reg:
+                    del reg[name]
 
         if isinstance(value, Parameter):
             if params is None:
