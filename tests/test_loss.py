@@ -323,3 +323,27 @@ def test_cross_entropy_no_grad_path_matches_graph_path():
         a = TF.cross_entropy(tl.tensor(x, requires_grad=True), tl.tensor(t))
     assert a.grad_fn is None
     _close(a, F.cross_entropy(torch.tensor(x), torch.tensor(t)), 1e-6)
+
+
+def test_byte_targets_and_target_check_order_match_torch():
+    # torch takes uint8 class indices ("Long or Byte"), and checks the target's shape before its dtype
+    x = RNG.standard_normal((4, 5)).astype(np.float32)
+    tgt = np.array([0, 1, 4, 2], dtype=np.uint8)
+    for name in ("cross_entropy", "nll_loss"):
+        for kw in ({}, {"reduction": "none"}, {"label_smoothing": 0.1} if name == "cross_entropy" else {"weight": 1}):
+            kw = dict(kw)
+            if "weight" in kw:
+                kw_t, kw_l = {"weight": torch.arange(1.0, 6.0)}, {"weight": tl.arange(1.0, 6.0)}
+            else:
+                kw_t, kw_l = kw, kw
+            (xl, xt), (tl_t, tt) = _pair(x, True), _pair(tgt)
+            lt, ll = getattr(F, name)(xt, tt, **kw_t), getattr(TF, name)(xl, tl_t, **kw_l)
+            np.testing.assert_allclose(_np(ll), _np(lt), rtol=1e-6, atol=1e-6)
+            lt.sum().backward()
+            ll.sum().backward()
+            np.testing.assert_allclose(_np(xl.grad), _np(xt.grad), rtol=1e-6, atol=1e-6)
+        bad = np.zeros(3, dtype=np.float32)  # wrong batch and wrong dtype: the batch error wins
+        with pytest.raises(ValueError, match=r"Expected input batch_size \(4\) to match target batch_size \(3\)"):
+            getattr(F, name)(torch.tensor(x), torch.tensor(bad))
+        with pytest.raises(ValueError, match=r"Expected input batch_size \(4\) to match target batch_size \(3\)"):
+            getattr(TF, name)(tl.tensor(x), tl.tensor(bad))

@@ -53,8 +53,6 @@ Prep prepare(const Tensor& input, const Tensor& target, const std::optional<Tens
   for (size_t d = 0; d < xs.size(); ++d)
     if (d != (input.dim() == 1 ? 0u : 1u)) p.out_shape.push_back(xs[d]);
   if (!p.a.prob) {
-    TL_CHECK(target.dtype() == DType::Int64, "expected target dtype to be Long or Byte, but got ",
-             dtype_torch_name(target.dtype()));
     if (input.dim() == 1) {
       TL_CHECK(target.dim() <= 1, "0D or 1D target tensor expected, multi-target not supported");
       TL_CHECK_VALUE(target.dim() == 0 || ts[0] == 1,
@@ -68,6 +66,9 @@ Prep prepare(const Tensor& input, const Tensor& target, const std::optional<Tens
         TL_CHECK(ts == p.out_shape, "Expected target size ", shape_str(p.out_shape), ", got ", shape_str(ts));
       }
     }
+    // after the shape checks, as torch orders them; Byte class indices are widened for the kernels
+    TL_CHECK(target.dtype() == DType::Int64 || target.dtype() == DType::UInt8,
+             "expected target dtype to be Long or Byte, but got ", dtype_torch_name(target.dtype()));
   }
   if (weight && weight->defined()) {
     TL_CHECK(weight->dim() == 1 && weight->numel() == p.a.C, "weight tensor should be defined either for all ",
@@ -77,7 +78,7 @@ Prep prepare(const Tensor& input, const Tensor& target, const std::optional<Tens
     p.w = weight->contiguous();
   }
   p.x = input.contiguous();
-  p.t = p.a.prob ? to_dtype(target, input.dtype()).contiguous() : target.contiguous();
+  p.t = to_dtype(target, p.a.prob ? input.dtype() : DType::Int64).contiguous();
   return p;
 }
 

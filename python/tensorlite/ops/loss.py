@@ -166,8 +166,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         want = (input.shape[0],) + tuple(input.shape[2:])
         if input.dim() > 2 and tuple(target.shape) != want:
             raise RuntimeError(f"Expected target size {list(want)}, got {list(target.shape)}")
-    if target.dtype.is_floating_point or target.dtype.itemsize != 8:
+    if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target.dtype)}")
+    if target.dtype.name == "uint8":  # class indices, compared with a (possibly negative) ignore_index
+        from .._dtype import int64
+        target = target.to(int64)
     cd = _cdim(input)
     C = input.shape[cd]
     if weight is not None and (weight.dim() != 1 or weight.numel() != C):
