@@ -275,3 +275,31 @@ def test_manifest_is_plain_json_and_npy():
     arr = np.load(io.BytesIO(z.read("tensors/0.npy")), allow_pickle=False)
     assert arr.dtype == np.float32 and arr.shape == (2, 3)
     assert struct.unpack("<I", _good()[:4])[0] == 0x04034B50  # a zip local header
+
+
+def test_multisteplr_state_dict_round_trips():
+    # MultiStepLR keeps its milestones in a collections.Counter (as torch does), so a training
+    # checkpoint holding a scheduler's state_dict must save and load one
+    from collections import Counter
+
+    def state(lib):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        return lib.optim.lr_scheduler.MultiStepLR(opt, [3, 1, 3], gamma=0.5).state_dict()
+
+    buf = io.BytesIO()
+    torch.save(state(torch), buf)
+    buf.seek(0)
+    want = torch.load(buf)
+    got = _roundtrip(state(tl))
+    assert type(got["milestones"]) is Counter and got["milestones"] == want["milestones"]
+    assert got == state(tl)
+    lrs = []
+    for lib, sd in ((torch, want), (tl, got)):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        sched = lib.optim.lr_scheduler.MultiStepLR(opt, [5])
+        sched.load_state_dict(sd)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    assert lrs[1] == pytest.approx(lrs[0])

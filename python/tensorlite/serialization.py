@@ -7,7 +7,7 @@ bytes) holding
 The manifest lists each tensor's file, dtype, shape, device and requires_grad, and `root` encodes the
 saved object as JSON nodes: null/true/false/ints/strings as themselves, everything else tagged:
 {"t": "float", "hex": float.hex()} (exact: -0.0, inf, nan), {"t": "tensor", "id": i},
-{"t": "list"|"tuple"|"size", "items": [...]}, {"t": "dict"|"odict", "items": [[key, value], ...]} (keys are
+{"t": "list"|"tuple"|"size", "items": [...]}, {"t": "dict"|"odict"|"counter", "items": [[key, value], ...]} (keys are
 nodes too, so int and str keys stay distinct), {"t": "dtype", "name": ...}, {"t": "device", "name": ...}.
 
 Sharing: the same Tensor object saved twice (tied weights) is stored once and loads as one object.
@@ -21,7 +21,7 @@ import io
 import json
 import os
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -80,6 +80,8 @@ class _Saver:
             return {"t": "tuple", "items": [self.encode(v) for v in obj]}
         if type(obj) is list:
             return {"t": "list", "items": [self.encode(v) for v in obj]}
+        if type(obj) is Counter:  # MultiStepLR's milestones
+            return {"t": "counter", "items": [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
         if type(obj) in (dict, OrderedDict):
             return {"t": "odict" if isinstance(obj, OrderedDict) else "dict",
                     "items": [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
@@ -145,8 +147,8 @@ class _Loader:
             if tag in ("list", "tuple", "size"):
                 items = [self.decode(v) for v in node["items"]]
                 return items if tag == "list" else tuple(items) if tag == "tuple" else Size(items)
-            if tag in ("dict", "odict"):
-                out = OrderedDict() if tag == "odict" else {}
+            if tag in ("dict", "odict", "counter"):
+                out = OrderedDict() if tag == "odict" else Counter() if tag == "counter" else {}
                 for k, v in node["items"]:
                     out[self.decode(k)] = self.decode(v)
                 return out
