@@ -350,3 +350,16 @@ def test_assigning_over_a_non_persistent_buffer_moves_it(kind):
         return list(m._parameters), list(m._modules), sorted(m._non_persistent_buffers_set), list(m.state_dict())
 
     assert run(tl) == run(torch)
+
+
+def test_deepcopy_of_a_model_drops_parameter_grads():
+    # torch's Parameter.__deepcopy__ copies the values and requires_grad only: the copy has no .grad
+    def run(lib):
+        m = lib.nn.Linear(2, 1)
+        m(lib.ones(1, 2)).sum().backward()
+        m.bias.requires_grad_(False)
+        c = copy.deepcopy(m)
+        return ([p.grad is None for p in c.parameters()], [p.requires_grad for p in c.parameters()],
+                [type(p).__name__ for p in c.parameters()], m.weight.grad is not None)
+
+    assert run(tl) == run(torch)

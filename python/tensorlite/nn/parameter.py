@@ -38,6 +38,14 @@ class Parameter(Tensor):
 
     __str__ = __repr__
 
+    def __deepcopy__(self, memo):
+        # as torch: the values and requires_grad, not .grad (a deep-copied model starts without grads)
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(Tensor._make(self._t.clone()), self._rg)
+        memo[id(self)] = result
+        return result
+
     def __reduce_ex__(self, proto):
         # pickling (deepcopy of a module, DataLoader workers): the values, then a Parameter around them
         return (_rebuild_parameter, (Tensor._make(self._t), self._rg))
