@@ -303,3 +303,20 @@ def test_multisteplr_state_dict_round_trips():
             sched.step()
         lrs.append(opt.param_groups[0]["lr"])
     assert lrs[1] == pytest.approx(lrs[0])
+
+
+def test_tampered_npz_member_and_deep_manifest_raise_runtime_error():
+    # a member that is an .npz (np.load answers an NpzFile) or a manifest nested past Python's
+    # recursion limit is a tampered file: the documented RuntimeError, not AttributeError/RecursionError
+    npz = io.BytesIO()
+    np.savez(npz, x=np.ones((2, 3), np.float32))
+    msg = _load_error(_tamper(_good(), edit_files=lambda n, d: npz.getvalue() if n.endswith(".npy") else d))
+    assert "is not a valid .npy array" in msg
+    deep = ('{"format":"tensorlite","version":1,"tensors":[],"root":' + '{"t":"list","items":[' * 5000
+            + "]}" * 5000 + "}")
+    msg = _load_error(_tamper(_good(), edit_files=lambda n, d: deep.encode() if n == "manifest.json" else d))
+    assert "corrupt or was tampered with" in msg
+    deep = ('{"format":"tensorlite","version":1,"tensors":[],"root":' + '{"t":"list","items":[' * 900
+            + "]}" * 900 + "}")
+    msg = _load_error(_tamper(_good(), edit_files=lambda n, d: deep.encode() if n == "manifest.json" else d))
+    assert "corrupt or was tampered with" in msg

@@ -182,6 +182,9 @@ class _Loader:
             arr = np.load(io.BytesIO(raw), allow_pickle=False)
         except (ValueError, OSError, EOFError) as e:
             raise self.bad(f"{fname!r} is not a valid .npy array ({e})") from None
+        if not isinstance(arr, np.ndarray):  # an .npz archive: np.load answers an NpzFile
+            arr.close()
+            raise self.bad(f"{fname!r} is not a valid .npy array (it is an .npz archive)")
         if arr.dtype != dtype._np or arr.shape != shape:
             raise self.bad(f"{fname!r} holds {arr.dtype}{list(arr.shape)} but the manifest says "
                            f"{dtype.name}{list(shape)}")
@@ -260,7 +263,7 @@ def _load(fh, name, map_location):
             raise RuntimeError(f"tensorlite.load: {name} is not a tensorlite checkpoint, or is corrupt (no {_MANIFEST})")
         try:
             manifest = json.loads(z.read(_MANIFEST).decode("utf-8"))
-        except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError, RecursionError) as e:
             raise RuntimeError(f"tensorlite.load: {name} is corrupt or was tampered with: unreadable {_MANIFEST} "
                                f"({e})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
@@ -274,4 +277,7 @@ def _load(fh, name, map_location):
         ld.metas = manifest.get("tensors")
         if not isinstance(ld.metas, list) or "root" not in manifest:
             raise ld.bad(f"{_MANIFEST} lacks its tensor table or root")
-        return ld.decode(manifest["root"])
+        try:
+            return ld.decode(manifest["root"])
+        except RecursionError:
+            raise ld.bad(f"{_MANIFEST} is nested too deeply") from None
