@@ -363,3 +363,22 @@ def test_deepcopy_of_a_model_drops_parameter_grads():
                 [type(p).__name__ for p in c.parameters()], m.weight.grad is not None)
 
     assert run(tl) == run(torch)
+
+
+def test_state_dict_post_hook_gets_metadata_and_must_return_none():
+    # torch hands the module's own metadata entry to the public post-hook, and a public post-hook
+    # that returns something is an error (it cannot replace the state_dict)
+    def run(lib):
+        m = lib.nn.Linear(1, 1)
+        seen = []
+        h = m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: seen.append((prefix, dict(meta))))
+        m.state_dict(prefix="p.")
+        h.remove()
+        m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: {})
+        try:
+            m.state_dict()
+        except RuntimeError as e:
+            seen.append(str(e))
+        return seen
+
+    assert run(tl) == run(torch)
