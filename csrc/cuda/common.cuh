@@ -100,6 +100,17 @@ bool is_flat(const Geometry<N>& g, const std::array<int64_t, N>& itemsizes) {
 
 // ---- reductions ------------------------------------------------------------------------------------
 // Combine functors: T operator()(T a, T b). Fixed shuffle trees, so results are deterministic.
+struct MaxF {
+  template <class T> __device__ T operator()(T a, T b) const { return a > b ? a : b; }
+};
+struct SumF {
+  template <class T> __device__ T operator()(T a, T b) const { return a + b; }
+};
+
+// exp in the compute type: expf for float (not the double exp a plain call would promote to)
+__device__ __forceinline__ float dexp(float x) { return expf(x); }
+__device__ __forceinline__ double dexp(double x) { return ::exp(x); }
+
 template <class T, class Op>
 __device__ __forceinline__ T warp_reduce(T v, Op op) {
 #pragma unroll

@@ -21,16 +21,6 @@ constexpr int kRows = 4;           // rows (warps) per block
 constexpr int kReduceThreads = 256;
 constexpr unsigned long long kNoBad = ~0ull;
 
-struct MaxF {
-  template <class T> __device__ T operator()(T a, T b) const { return a > b ? a : b; }
-};
-struct SumF {
-  template <class T> __device__ T operator()(T a, T b) const { return a + b; }
-};
-
-__device__ __forceinline__ float dexp(float x) { return expf(x); }
-__device__ __forceinline__ double dexp(double x) { return ::exp(x); }
-
 template <class T>
 struct KArgs {
   const T* x;

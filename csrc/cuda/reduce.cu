@@ -54,8 +54,6 @@ template <class T> __device__ __forceinline__ T nan_max(T a, T x) { return (x > 
 template <class T> __device__ __forceinline__ T nan_min(T a, T x) { return (x < a || is_nan(x)) ? x : a; }
 
 __device__ __forceinline__ int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
-__device__ __forceinline__ float dexp(float x) { return expf(x); }
-__device__ __forceinline__ double dexp(double x) { return ::exp(x); }
 
 // Shuffles of any trivially copyable accumulator (structs included), 4 bytes at a time.
 template <class A> struct Words {

@@ -19,16 +19,6 @@ namespace {
 
 template <class T> using acc_of = typename acc_type<T>::type;
 
-struct MaxF {
-  template <class T> __device__ T operator()(T a, T b) const { return a > b ? a : b; }
-};
-struct SumF {
-  template <class T> __device__ T operator()(T a, T b) const { return a + b; }
-};
-
-__device__ __forceinline__ float dexp(float x) { return expf(x); }
-__device__ __forceinline__ double dexp(double x) { return ::exp(x); }
-
 constexpr int kWarpRows = 4;      // rows per block of the warp kernels
 constexpr int kRowThreads = 256;  // threads of the block-per-row kernels
 constexpr int kColY = 8;          // thread rows of the column kernels

@@ -188,6 +188,20 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if not MODE.enabled and x._t.ndim == 2 and g._t.ndim == 2:
+            # the usual MLP case, no graph of the gradient wanted: three kernel calls and no Python-level
+            # view/reshape bookkeeping (which cost more than the GEMMs of a small layer)
+            gt = g._t
+            (n, o), (sn, so) = gt.shape, gt.strides
+            gx = _wrap(_C.matmul(gt, w._t)) if need[0] else None
+            gw = _wrap(_C.matmul(gt.as_strided([o, n], [so, sn], gt.offset), x._t)) if need[1] else None
+            if need[2]:
+                gb = _wrap(_C.sum(gt, [0], False, None)) if len(ctx.b_shape) == 1 and ctx.b_shape[0] == o \
+                    else _sum_to(g, ctx.b_shape)  # a bias that broadcasts, e.g. shape (1,) or ()
+            else:
+                gb = None
+            return gx, gw, gb
         gx = gw = gb = None
         out_f, in_f = w.shape
         if ctx.needs_input_grad[0]:
