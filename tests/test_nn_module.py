@@ -195,6 +195,9 @@ def test_reassignment_moves_between_registries_and_delattr():
     assert m._buffers["z"].numpy().tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="as buffer 'z'"):
         m.z = 3
+    m.plain = 1
+    with pytest.raises(KeyError, match="attribute 'plain' already exists"):
+        m.plain = nn.Buffer(tl.ones(1))  # torch keeps plain attributes from being turned into buffers
     m.buf = nn.Buffer(tl.ones(3), persistent=False)
     assert "buf" in m._buffers and "buf" not in m.state_dict() and type(m.buf) is tl.Tensor
     del m.y, m.z

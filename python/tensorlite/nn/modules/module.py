@@ -253,7 +253,7 @@ class Module:
                 if isinstance(value, Buffer):
                     if buffers is None:
                         raise AttributeError("cannot assign buffer before Module.__init__() call")
-                    remove_from(d, self._parameters, self._modules)
+                    remove_from(self._parameters, self._modules)  # a plain attribute of that name: KeyError, as torch
                     self.register_buffer(name, value)
                 elif buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
